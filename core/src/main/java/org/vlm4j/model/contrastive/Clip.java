@@ -1,0 +1,194 @@
+package org.vlm4j.model.contrastive;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.VlmModel;
+import org.vlm4j.nn.Init;
+import org.vlm4j.nn.Module;
+import org.vlm4j.nn.NoGrad;
+import org.vlm4j.nn.Param;
+import org.vlm4j.nn.TextTransformer;
+import org.vlm4j.nn.VisionTransformer;
+import org.vlm4j.text.Tokenizer;
+
+/**
+ * CLIP: a ViT image tower and a text tower projected into one space, logits = exp(logit_scale) * cosine
+ * (+ logit_bias when configured, as OpenCLIP's sigmoid-loss models). Parameter names: {@code visual.*},
+ * {@code text.*}, {@code logit_scale}, {@code logit_bias}.
+ */
+public class Clip extends Module implements ImageTextEncoder, VlmModel {
+    public static final String FAMILY = "clip";
+    /** Rows per forward pass in the encode methods, bounding activation memory. */
+    private static final int INFERENCE_BATCH = 64;
+
+    private final ClipConfig config;
+    private final NDManager manager;
+    private final Tokenizer tokenizer;
+    private final VisionTransformer visual;
+    private final TextTransformer text;
+    private final Param logitScale;
+    private final Param logitBias;
+
+    public Clip(ClipConfig config, Tokenizer tokenizer, long seed) {
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.manager = NDManager.newBaseManager();
+        Init init = new Init(manager, seed);
+        this.visual = child("visual", new VisionTransformer(init, config.vision()));
+        this.text = child("text", new TextTransformer(init, config.text()));
+        this.logitScale = param("logit_scale", manager.create(config.logitScaleInit()));
+        this.logitBias = config.logitBiasInit() == null ? null : param("logit_bias", manager.create(config.logitBiasInit()));
+    }
+
+    @Override
+    public String family() {
+        return config.family();
+    }
+
+    @Override
+    public ClipConfig config() {
+        return config;
+    }
+
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public VisionTransformer visual() {
+        return visual;
+    }
+
+    public TextTransformer text() {
+        return text;
+    }
+
+    @Override
+    public int embedDim() {
+        return config.embedDim();
+    }
+
+    /** Unnormalised image features [N, E] (what OpenCLIP's encode_image returns). */
+    public NDArray imageFeatures(NDArray pixels) {
+        return visual.encode(pixels);
+    }
+
+    /** Unnormalised text features [N, E] (OpenCLIP's encode_text). */
+    public NDArray textFeatures(NDArray ids) {
+        return text.encode(ids);
+    }
+
+    public Param logitScale() {
+        return logitScale;
+    }
+
+    /** Null when the model has no bias. */
+    public Param logitBias() {
+        return logitBias;
+    }
+
+    public static NDArray normalize(NDArray features) {
+        return features.div(features.norm(new int[] {-1}, true));
+    }
+
+    @Override
+    public float[][] encodePixels(float[] pixels, int n, int height, int width) {
+        long per = 3L * height * width;
+        if (pixels.length != n * per) {
+            throw new IllegalArgumentException("expected " + n * per + " pixel values for " + n + " images of 3x" + height
+                    + "x" + width + ", got " + pixels.length);
+        }
+        float[][] out = new float[n][];
+        for (int start = 0; start < n; start += INFERENCE_BATCH) {
+            int b = Math.min(INFERENCE_BATCH, n - start);
+            float[] chunk = new float[(int) (b * per)];
+            System.arraycopy(pixels, (int) (start * per), chunk, 0, chunk.length);
+            try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
+                NDArray x = m.create(chunk, new Shape(b, 3, height, width));
+                copyRows(normalize(imageFeatures(x)).toFloatArray(), out, start, b);
+            }
+        }
+        return out;
+    }
+
+    /** Token ids [n][L] -> normalised embeddings. */
+    public float[][] encodeTokenIds(long[][] ids) {
+        int n = ids.length;
+        float[][] out = new float[n][];
+        for (int start = 0; start < n; start += INFERENCE_BATCH) {
+            int b = Math.min(INFERENCE_BATCH, n - start);
+            int l = ids[start].length;
+            long[] flat = new long[b * l];
+            for (int i = 0; i < b; i++) {
+                if (ids[start + i].length != l) {
+                    throw new IllegalArgumentException("token rows must have equal length");
+                }
+                System.arraycopy(ids[start + i], 0, flat, i * l, l);
+            }
+            try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
+                NDArray x = m.create(flat, new Shape(b, l));
+                copyRows(normalize(textFeatures(x)).toFloatArray(), out, start, b);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public float[][] encodeTexts(List<String> texts) {
+        if (tokenizer == null) {
+            throw new IllegalStateException("this model has no tokenizer; use encodeTokenIds");
+        }
+        return encodeTokenIds(tokenizer.tokenize(texts, config.text().contextLength()));
+    }
+
+    private void copyRows(float[] flat, float[][] out, int start, int rows) {
+        int d = flat.length / rows;
+        for (int i = 0; i < rows; i++) {
+            out[start + i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+    }
+
+    public float logitScaleExp() {
+        return (float) Math.exp(logitScale.array().toFloatArray()[0]);
+    }
+
+    /** 0 for models without a bias. */
+    public float logitBiasValue() {
+        return logitBias == null ? 0f : logitBias.array().toFloatArray()[0];
+    }
+
+    @Override
+    public float[][] logits(float[][] imageEmbeds, float[][] textEmbeds) {
+        float scale = logitScaleExp();
+        float bias = logitBiasValue();
+        float[][] out = new float[imageEmbeds.length][textEmbeds.length];
+        for (int i = 0; i < imageEmbeds.length; i++) {
+            for (int j = 0; j < textEmbeds.length; j++) {
+                float dot = 0;
+                for (int k = 0; k < imageEmbeds[i].length; k++) {
+                    dot += imageEmbeds[i][k] * textEmbeds[j][k];
+                }
+                out[i][j] = scale * dot + bias;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,43 @@
+package org.vlm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * One named parameter of a {@link Module}: its array lives in the model's manager for the model's lifetime.
+ * A frozen parameter ({@code trainable == false}) is skipped by the trainer and does not track gradients.
+ */
+public final class Param {
+    private NDArray array;
+    private boolean trainable = true;
+
+    Param(NDArray array) {
+        this.array = array;
+    }
+
+    public NDArray array() {
+        return array;
+    }
+
+    /** Replaces the values (same shape), keeping the array object so references stay valid. */
+    public void set(float[] values) {
+        if (values.length != array.size()) {
+            throw new IllegalArgumentException("expected " + array.size() + " values for shape " + array.getShape()
+                    + ", got " + values.length);
+        }
+        array.set(values);
+    }
+
+    public boolean trainable() {
+        return trainable;
+    }
+
+    public void setTrainable(boolean trainable) {
+        this.trainable = trainable;
+    }
+
+    void replace(NDArray next) {
+        NDArray old = array;
+        array = next;
+        old.close();
+    }
+}

@@ -1,0 +1,45 @@
+package org.vlm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A stack of {@link TransformerBlock}s ({@code blocks.N}); the one transformer every family composes. */
+public final class Transformer extends Module {
+    private final List<TransformerBlock> blocks = new ArrayList<>();
+    private final BlockConfig config;
+
+    public Transformer(Init init, BlockConfig config, int layers) {
+        this.config = config;
+        BlocksHolder holder = child("blocks", new BlocksHolder());
+        for (int i = 0; i < layers; i++) {
+            blocks.add(holder.add(i, new TransformerBlock(init, config)));
+        }
+    }
+
+    public BlockConfig config() {
+        return config;
+    }
+
+    public int layers() {
+        return blocks.size();
+    }
+
+    public NDArray forward(NDArray x, NDArray mask) {
+        return forward(x, mask, null, null);
+    }
+
+    public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask) {
+        for (TransformerBlock b : blocks) {
+            x = b.forward(x, mask, context, contextMask);
+        }
+        return x;
+    }
+
+    /** Gives the blocks the names 0, 1, 2... under "blocks". */
+    private static final class BlocksHolder extends Module {
+        TransformerBlock add(int index, TransformerBlock b) {
+            return child(Integer.toString(index), b);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.vlm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Pre-LN block: x += ls1(attn(ln1(x))); [x += cross(ln_cross(x), ctx)]; x += ls2(mlp(ln2(x))).
+ */
+public final class TransformerBlock extends Module {
+    private final LayerNorm ln1;
+    private final Attention attn;
+    private final LayerScale ls1;
+    private final LayerNorm lnCross;
+    private final Attention crossAttn;
+    private final LayerNorm ln2;
+    private final Mlp mlp;
+    private final LayerScale ls2;
+
+    public TransformerBlock(Init init, BlockConfig c) {
+        ln1 = child("ln1", new LayerNorm(init, c.width(), c.lnEps()));
+        attn = child("attn", new Attention(init, c.width(), c.heads(), 0, c.qkvBias(), c.qkNorm(), c.lnEps()));
+        ls1 = c.layerScaleInit() > 0 ? child("ls1", new LayerScale(init, c.width(), c.layerScaleInit())) : null;
+        if (c.crossAttention()) {
+            lnCross = child("ln_cross", new LayerNorm(init, c.width(), c.lnEps()));
+            crossAttn = child("cross_attn", new Attention(init, c.width(), c.heads(),
+                    c.contextDim() > 0 ? c.contextDim() : c.width(), c.qkvBias(), c.qkNorm(), c.lnEps()));
+        } else {
+            lnCross = null;
+            crossAttn = null;
+        }
+        ln2 = child("ln2", new LayerNorm(init, c.width(), c.lnEps()));
+        mlp = child("mlp", new Mlp(init, c.width(), c.mlpHidden(), c.activation(), true));
+        ls2 = c.layerScaleInit() > 0 ? child("ls2", new LayerScale(init, c.width(), c.layerScaleInit())) : null;
+    }
+
+    public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask) {
+        NDArray h = attn.forward(ln1.forward(x), mask);
+        x = x.add(ls1 == null ? h : ls1.forward(h));
+        if (crossAttn != null) {
+            if (context == null) {
+                throw new IllegalArgumentException("this block cross-attends and needs a context");
+            }
+            x = x.add(crossAttn.forward(lnCross.forward(x), context, contextMask));
+        }
+        h = mlp.forward(ln2.forward(x));
+        return x.add(ls2 == null ? h : ls2.forward(h));
+    }
+}
