@@ -1,0 +1,145 @@
+package org.vlm4j.io;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.contrastive.ClipConfig;
+import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.text.Tokenizer;
+import org.vlm4j.text.Tokenizers;
+
+/**
+ * A model directory: {@code config.json} (family + architecture + tokenizer type), {@code model.safetensors}
+ * (our key names) and {@code tokenizer/}. Saving builds the directory beside the target and renames it into place,
+ * so an interrupted save never leaves a half-written model.
+ */
+public final class ModelDir {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer";
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ModelDir() {}
+
+    public static void save(VlmModel model, Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+        try {
+            ObjectNode cfg = JSON.valueToTree(model.config());
+            cfg.put("family", model.family());
+            if (model.tokenizer() != null) {
+                cfg.put("tokenizer", Tokenizers.typeOf(model.tokenizer()));
+                model.tokenizer().save(tmp.resolve(TOKENIZER));
+            }
+            AtomicFiles.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(cfg));
+            StateDict.save(model.module(), tmp.resolve(WEIGHTS), Map.of("family", model.family()));
+            replace(tmp, abs);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** Moves the fresh directory into place; an existing one is moved aside first and removed after. */
+    private static void replace(Path fresh, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+        if (old != null) {
+            deleteTree(old);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+
+    public static JsonNode readConfig(Path dir) throws IOException {
+        Path cfg = dir.resolve(CONFIG);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": model directory does not exist");
+        }
+        if (!Files.isRegularFile(cfg)) {
+            throw new IllegalArgumentException(cfg + ": missing (is " + dir + " a vlm4j model directory?)");
+        }
+        try {
+            return JSON.readTree(cfg.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(cfg + ": not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    /** Reads a config record, turning Jackson's errors into one line naming the file and the field. */
+    public static <T> T parse(JsonNode json, Class<T> type, Path file) {
+        try {
+            return JSON.treeToValue(json, type);
+        } catch (MismatchedInputException e) {
+            String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
+                    : "[" + r.getIndex() + "]").collect(Collectors.joining("."));
+            String field = e.getOriginalMessage().contains("Missing required creator property")
+                    ? e.getOriginalMessage().replaceAll(".*property '([^']*)'.*", "$1") : null;
+            String where = field == null ? path : (path.isEmpty() ? field : path + "." + field);
+            throw new IllegalArgumentException(file + ": " + (field != null ? "missing field '" + where + "'"
+                    : "bad value at '" + where + "': " + e.getOriginalMessage().lines().findFirst().orElse("")));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException(file + ": " + c.getMessage().lines().findFirst().orElse(""));
+        } catch (IllegalArgumentException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException(file + ": " + c.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    public static VlmModel load(Path dir) throws IOException {
+        JsonNode cfg = readConfig(dir);
+        Path cfgFile = dir.resolve(CONFIG);
+        JsonNode family = cfg.get("family");
+        if (family == null) {
+            throw new IllegalArgumentException(cfgFile + ": missing field 'family'");
+        }
+        Tokenizer tokenizer = cfg.hasNonNull("tokenizer")
+                ? Tokenizers.load(cfg.get("tokenizer").asText(), dir.resolve(TOKENIZER)) : null;
+        VlmModel model = switch (family.asText()) {
+            case Clip.FAMILY, SigLip.FAMILY -> SigLip.create(parse(cfg, ClipConfig.class, cfgFile), tokenizer, 0);
+            default -> throw new IllegalArgumentException(cfgFile + ": unknown family '" + family.asText()
+                    + "' (clip, siglip)");
+        };
+        try {
+            Path weights = dir.resolve(WEIGHTS);
+            if (!Files.isRegularFile(weights)) {
+                throw new IllegalArgumentException(weights + ": missing");
+            }
+            StateDict.load(model.module(), weights);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+}
