@@ -1,0 +1,66 @@
+package org.vlm4j.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vlm4j.engine.Vlm4jEngine;
+import org.vlm4j.io.ModelDir;
+import org.vlm4j.io.convert.ClipImporter;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.text.ClipBpeTokenizer;
+import org.vlm4j.text.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Import an OpenCLIP or HuggingFace CLIP / SigLIP checkpoint (safetensors) into a vlm4j model directory.")
+final class ImportCommand implements Callable<Integer> {
+    @Option(names = "--format", required = true, description = "openclip or hf")
+    String format;
+
+    @Option(names = "--weights", required = true, description = "the checkpoint's .safetensors file")
+    Path weights;
+
+    @Option(names = "--config", required = true,
+            description = "OpenCLIP model-config JSON, or HF config.json")
+    Path config;
+
+    @Option(names = "--tokenizer", description = "bpe_simple_vocab_16e6.txt.gz, an HF vocab.json (merges.txt beside it),"
+            + " or a directory holding either; default: the bundled OpenAI CLIP vocabulary")
+    Path tokenizer;
+
+    @Option(names = "--out", required = true, description = "the model directory to write")
+    Path out;
+
+    @Mixin
+    JsonOption json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Vlm4jEngine.init();
+        ClipImporter.Format f = ClipImporter.parseFormat(format);
+        Tokenizer tok = TokenizerFiles.load(tokenizer);
+        try (Clip model = ClipImporter.load(f, weights, config, tok)) {
+            ModelDir.save(model, out);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("out", out.toString());
+            r.put("family", model.family());
+            r.put("parameters", model.parameterCount());
+            r.put("embed_dim", model.embedDim());
+            r.put("image_size", model.config().vision().imageSize());
+            r.put("context_length", model.config().text().contextLength());
+            if (json.json) {
+                Cli.printJson(spec.commandLine().getOut(), r);
+            } else {
+                spec.commandLine().getOut().printf("imported %s model (%,d parameters, embed dim %d) into %s%n",
+                        model.family(), model.parameterCount(), model.embedDim(), out);
+            }
+        }
+        return 0;
+    }
+}

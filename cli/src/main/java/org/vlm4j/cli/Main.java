@@ -1,0 +1,40 @@
+package org.vlm4j.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vlm4j} command line. */
+@Command(name = "vlm4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Vision-language models for the JVM: import, embed, tokenize, classify.",
+        subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
+                TokenizeCommand.class, ClassifyCommand.class, InfoCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI and returns its exit code (0 ok, 1 error, 2 usage); used by main and by the tests. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            err.println("vlm4j: error: " + Errors.oneLine(ex));
+            if (System.getenv("VLM4J_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}
