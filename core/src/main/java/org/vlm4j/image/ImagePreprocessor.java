@@ -87,6 +87,18 @@ public final class ImagePreprocessor {
         }
 
         @Override
+        public boolean equals(Object o) {
+            return o instanceof PreprocessConfig p && size == p.size && Arrays.equals(mean, p.mean)
+                    && Arrays.equals(std, p.std) && interpolation.equals(p.interpolation)
+                    && resizeMode.equals(p.resizeMode) && rgbFirst == p.rgbFirst;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(size, Arrays.hashCode(mean), Arrays.hashCode(std), interpolation, resizeMode, rgbFirst);
+        }
+
+        @Override
         public float[] mean() {
             return mean.clone();
         }

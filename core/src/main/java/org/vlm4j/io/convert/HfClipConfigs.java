@@ -3,6 +3,7 @@ package org.vlm4j.io.convert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.SigLip;
@@ -68,8 +69,10 @@ public final class HfClipConfigs {
         if (siglip && bias == null) {
             bias = -10.0;
         }
+        PreprocessConfig preprocess = siglip ? PreprocessConfig.siglip(vision.imageSize())
+                : PreprocessConfig.openaiClip(vision.imageSize());
         return new ClipConfig(siglip || bias != null ? SigLip.FAMILY : Clip.FAMILY, embedDim, vision, text, scale,
-                bias == null ? null : bias.floatValue());
+                bias == null ? null : bias.floatValue(), preprocess);
     }
 
     /** Whether our config has the SiglipModel layout (MAP head, no class token) rather than CLIPModel's. */

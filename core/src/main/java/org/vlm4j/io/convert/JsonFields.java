@@ -61,6 +61,21 @@ final class JsonFields {
         return has(field) ? node.get(field).asDouble() : null;
     }
 
+    float[] floatsOr(String field, float[] dflt) {
+        if (!has(field)) {
+            return dflt;
+        }
+        JsonNode n = node.get(field);
+        if (!n.isArray()) {
+            throw new IllegalArgumentException(where + ": field '" + field + "' must be a list of numbers");
+        }
+        float[] out = new float[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) n.get(i).asDouble();
+        }
+        return out;
+    }
+
     boolean boolOr(String field, boolean dflt) {
         return has(field) ? node.get(field).asBoolean() : dflt;
     }

@@ -1,6 +1,7 @@
 package org.vlm4j.io.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.SigLip;
@@ -46,8 +47,13 @@ public final class OpenClipConfigs {
 
         Double bias = root.doubleOrNull("init_logit_bias");
         float scale = (float) root.doubleOr("init_logit_scale", Math.log(1 / 0.07));
+        JsonFields pre = root.objectOrEmpty("preprocess_cfg");
+        PreprocessConfig dflt = PreprocessConfig.openaiClip(vision.imageSize());
+        PreprocessConfig preprocess = new PreprocessConfig(vision.imageSize(), pre.floatsOr("mean", dflt.mean()),
+                pre.floatsOr("std", dflt.std()), pre.stringOr("interpolation", "bicubic"),
+                pre.stringOr("resize_mode", "shortest"), false);
         return new ClipConfig(bias == null ? Clip.FAMILY : SigLip.FAMILY, embedDim, vision, text, scale,
-                bias == null ? null : bias.floatValue());
+                bias == null ? null : bias.floatValue(), preprocess);
     }
 
     /** Our config as an OpenCLIP model config; fails for architectures OpenCLIP's CLIP class cannot express. */
@@ -76,6 +82,16 @@ public final class OpenClipConfigs {
         if (c.logitBiasInit() != null) {
             root.put("init_logit_bias", c.logitBiasInit());
         }
+        var pre = root.putObject("preprocess_cfg");
+        var mean = pre.putArray("mean");
+        for (float x : c.preprocess().mean()) {
+            mean.add(x);
+        }
+        var std = pre.putArray("std");
+        for (float x : c.preprocess().std()) {
+            std.add(x);
+        }
+        pre.put("interpolation", c.preprocess().interpolation()).put("resize_mode", c.preprocess().resizeMode());
         return root;
     }
 }

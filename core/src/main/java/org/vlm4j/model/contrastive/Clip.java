@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.nn.Init;
@@ -32,6 +33,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel {
     private final TextTransformer text;
     private final Param logitScale;
     private final Param logitBias;
+    private final ImagePreprocessor preprocessor;
 
     public Clip(ClipConfig config, Tokenizer tokenizer, long seed) {
         this.config = config;
@@ -41,6 +43,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel {
         this.visual = child("visual", new VisionTransformer(init, config.vision()));
         this.text = child("text", new TextTransformer(init, config.text()));
         this.logitScale = param("logit_scale", manager.create(config.logitScaleInit()));
+        this.preprocessor = new ImagePreprocessor(config.preprocess());
         this.logitBias = config.logitBiasInit() == null ? null : param("logit_bias", manager.create(config.logitBiasInit()));
     }
 
@@ -74,6 +77,11 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel {
 
     public TextTransformer text() {
         return text;
+    }
+
+    @Override
+    public ImagePreprocessor preprocessor() {
+        return preprocessor;
     }
 
     @Override

@@ -26,7 +26,7 @@ public final class ClipPresets {
                 "tok", 512, false, false, 0f);
         TextConfig t = new TextConfig(49408, 77, 512, 12, 8, 2048, Activation.QUICK_GELU, 1e-5f, true, "argmax", 512,
                 false, false, 0f);
-        return new ClipConfig(Clip.FAMILY, 512, v, t, (float) Math.log(1 / 0.07), null);
+        return new ClipConfig(Clip.FAMILY, 512, v, t, (float) Math.log(1 / 0.07), null, ClipConfig.clipPreprocess(v));
     }
 
     /** The engine-notes benchmark shape: 64 px, patch 8, width 256, 6 + 6 layers, embed 256. */
@@ -35,7 +35,7 @@ public final class ClipPresets {
                 false, false, 0f);
         TextConfig t = new TextConfig(49408, 32, 256, 6, 4, 1024, Activation.GELU, 1e-5f, true, "argmax", 256, false,
                 false, 0f);
-        return new ClipConfig(Clip.FAMILY, 256, v, t, (float) Math.log(1 / 0.07), null);
+        return new ClipConfig(Clip.FAMILY, 256, v, t, (float) Math.log(1 / 0.07), null, ClipConfig.clipPreprocess(v));
     }
 
     /** For tests and the quickstart: 32 px, patch 8, 2 x 64 layers. */
@@ -44,6 +44,6 @@ public final class ClipPresets {
                 false, false, 0f);
         TextConfig t = new TextConfig(49408, 16, 64, 2, 2, 256, Activation.GELU, 1e-5f, true, "argmax", 64, false, false,
                 0f);
-        return new ClipConfig(Clip.FAMILY, 64, v, t, (float) Math.log(1 / 0.07), null);
+        return new ClipConfig(Clip.FAMILY, 64, v, t, (float) Math.log(1 / 0.07), null, ClipConfig.clipPreprocess(v));
     }
 }

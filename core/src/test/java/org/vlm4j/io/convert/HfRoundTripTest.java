@@ -58,7 +58,8 @@ class HfRoundTripTest {
                 false, false, 0f);
         TextConfig t = new TextConfig(49408, 16, 48, 2, 3, 96, Activation.GELU_TANH, 1e-6f, false, "last", 48, true,
                 false, 0f);
-        return new ClipConfig(SigLip.FAMILY, 48, v, t, (float) Math.log(10), -10f);
+        return new ClipConfig(SigLip.FAMILY, 48, v, t, (float) Math.log(10), -10f,
+                org.vlm4j.image.ImagePreprocessor.PreprocessConfig.siglip(32));
     }
 
     @Test
