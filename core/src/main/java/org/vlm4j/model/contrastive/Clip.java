@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
@@ -38,6 +39,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel {
     public Clip(ClipConfig config, Tokenizer tokenizer, long seed) {
         this.config = config;
         this.tokenizer = tokenizer;
+        Vlm4jEngine.init(); // the shim and malloc tuning must precede libtorch's loading
         this.manager = NDManager.newBaseManager();
         Init init = new Init(manager, seed);
         this.visual = child("visual", new VisionTransformer(init, config.vision()));
