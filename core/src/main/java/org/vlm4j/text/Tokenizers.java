@@ -15,12 +15,15 @@ public final class Tokenizers {
             throw new IllegalArgumentException(dir + ": tokenizer directory does not exist");
         }
         if (type.equals(CLIP_BPE)) {
-            throw new UnsupportedOperationException("pending merge");
+            return ClipBpeTokenizer.load(dir);
         }
         throw new IllegalArgumentException(dir + ": unknown tokenizer type '" + type + "' (clip_bpe)");
     }
 
     public static String typeOf(Tokenizer t) {
-        return CLIP_BPE;
+        if (t instanceof ClipBpeTokenizer) {
+            return CLIP_BPE;
+        }
+        throw new IllegalArgumentException("no saved form for tokenizer " + t.getClass().getName());
     }
 }
