@@ -24,7 +24,8 @@ public final class Param {
             throw new IllegalArgumentException("expected " + array.size() + " values for shape " + array.getShape()
                     + ", got " + values.length);
         }
-        array.set(values);
+        // A fresh array rather than NDArray.set: set() goes through a libtorch path that prints a deprecation warning.
+        replace(array.getManager().create(values, array.getShape()));
     }
 
     public boolean trainable() {
