@@ -45,6 +45,13 @@ final class ImportCommand implements Callable<Integer> {
         Vlm4jEngine.init();
         ClipImporter.Format f = ClipImporter.parseFormat(format);
         Tokenizer tok = TokenizerFiles.load(tokenizer);
+        int vocab = ClipImporter.config(f, config).text().vocabSize();
+        if (tokenizer == null && vocab != tok.vocabSize()) {
+            // e.g. HF SigLIP (SentencePiece, 32k): import the weights; texts then need a tokenizer given later.
+            spec.commandLine().getErr().println("vlm4j: note: the checkpoint's vocabulary (" + vocab
+                    + ") is not CLIP's; importing without a tokenizer (give --tokenizer to add one)");
+            tok = null;
+        }
         try (Clip model = ClipImporter.load(f, weights, config, tok)) {
             ModelDir.save(model, out);
             Map<String, Object> r = new LinkedHashMap<>();
