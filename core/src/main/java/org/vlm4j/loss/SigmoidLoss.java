@@ -1,0 +1,27 @@
+package org.vlm4j.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * SigLIP's pairwise sigmoid loss (OpenCLIP SigLipLoss, single device): logits = exp(logit_scale) * img @ txt^T + bias,
+ * labels +1 on the diagonal and -1 elsewhere, loss = -sum(log sigmoid(labels * logits)) / N.
+ */
+public final class SigmoidLoss {
+    private SigmoidLoss() {}
+
+    /** @param logitBias the learned bias (0-d), or null for a model without one */
+    public static NDArray loss(NDArray image, NDArray text, NDArray logitScale, NDArray logitBias) {
+        long n = image.getShape().get(0);
+        NDArray logits = image.matMul(text.transpose()).mul(logitScale.exp());
+        if (logitBias != null) {
+            logits = logits.add(logitBias);
+        }
+        NDArray labels = logits.getManager().eye((int) n).mul(2f).sub(1f);
+        return logSigmoid(labels.mul(logits)).sum().neg().div((float) n);
+    }
+
+    /** log sigmoid(x) = -softplus(-x), computed stably as min(x, 0) - log(1 + exp(-|x|)). */
+    static NDArray logSigmoid(NDArray x) {
+        return x.minimum(0f).sub(x.abs().neg().exp().add(1f).log());
+    }
+}
