@@ -47,4 +47,16 @@ public final class AtomicFiles {
             }
         });
     }
+
+    /** Deletes a file or a directory tree; a missing path is fine. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
 }

@@ -52,7 +52,7 @@ public final class ModelDir {
             StateDict.save(model.module(), tmp.resolve(WEIGHTS), Map.of("family", model.family()));
             replace(tmp, abs);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -65,20 +65,10 @@ public final class ModelDir {
         }
         Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
         if (old != null) {
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.deleteIfExists(x);
-            }
-        }
-    }
 
     public static JsonNode readConfig(Path dir) throws IOException {
         Path cfg = dir.resolve(CONFIG);

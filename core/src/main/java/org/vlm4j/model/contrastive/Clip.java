@@ -16,13 +16,20 @@ import org.vlm4j.nn.Param;
 import org.vlm4j.nn.TextTransformer;
 import org.vlm4j.nn.VisionTransformer;
 import org.vlm4j.text.Tokenizer;
+import org.vlm4j.train.Pretrainable;
+import org.vlm4j.data.Batch;
+import org.vlm4j.loss.InfoNce;
+import org.vlm4j.loss.SigmoidLoss;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.Map;
 
 /**
  * CLIP: a ViT image tower and a text tower projected into one space, logits = exp(logit_scale) * cosine
  * (+ logit_bias when configured, as OpenCLIP's sigmoid-loss models). Parameter names: {@code visual.*},
  * {@code text.*}, {@code logit_scale}, {@code logit_bias}.
  */
-public class Clip extends Module implements ImageTextEncoder, VlmModel {
+public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrainable {
     public static final String FAMILY = "clip";
     /** Rows per forward pass in the encode methods, bounding activation memory. */
     private static final int INFERENCE_BATCH = 64;
@@ -200,5 +207,93 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel {
     @Override
     public void close() {
         manager.close();
+    }
+
+    /** The contrastive loss of normalised features: InfoNCE for CLIP, the sigmoid loss for SigLIP. */
+    public NDArray contrastiveLoss(NDArray image, NDArray text, NDArray scale, NDArray bias) {
+        return family().equals(SigLip.FAMILY) ? SigmoidLoss.loss(image, text, scale, bias)
+                : InfoNce.loss(image, text, scale);
+    }
+
+    private NDArray pixels(Batch b, NDManager m) {
+        return m.create(b.pixels(), new Shape(b.size(), 3, b.height(), b.width()));
+    }
+
+    private NDArray ids(Batch b, NDManager m) {
+        if (tokenizer == null) {
+            throw new IllegalStateException("training needs a tokenizer");
+        }
+        long[][] rows = tokenizer.tokenize(b.captions(), config.text().contextLength());
+        long[] flat = new long[rows.length * rows[0].length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * rows[0].length, rows[0].length);
+        }
+        return m.create(flat, new Shape(rows.length, rows[0].length));
+    }
+
+    /**
+     * One step's forward and backward. With several micro-batches this is OpenCLIP's --accum-freq: features of all
+     * micro-batches are first computed without gradient, then each micro-batch is recomputed with gradient and
+     * spliced in, so every loss sees the negatives of the whole accumulated batch; the logit scale and bias take
+     * their gradient from the first pass only, so they are not counted once per micro-batch.
+     */
+    @Override
+    public Map<String, Float> forwardBackward(List<Batch> micro, GradientCollector gc, NDManager m) {
+        NDArray scale = logitScale.array();
+        NDArray bias = logitBias == null ? null : logitBias.array();
+        if (micro.size() == 1) {
+            Batch b = micro.get(0);
+            NDArray loss = contrastiveLoss(normalize(imageFeatures(pixels(b, m))), normalize(textFeatures(ids(b, m))),
+                    scale, bias);
+            float value = loss.getFloat();
+            gc.backward(loss);
+            return Map.of("contrastive_loss", value);
+        }
+        List<NDArray> img = new ArrayList<>();
+        List<NDArray> txt = new ArrayList<>();
+        List<NDArray> tokens = new ArrayList<>();
+        try (NoGrad g = new NoGrad()) {
+            for (Batch b : micro) {
+                NDArray ids = ids(b, m);
+                tokens.add(ids);
+                img.add(normalize(imageFeatures(pixels(b, m))));
+                txt.add(normalize(textFeatures(ids)));
+            }
+        }
+        float value = Float.NaN;
+        for (int j = 0; j < micro.size(); j++) {
+            List<NDArray> imgJ = new ArrayList<>(img);
+            List<NDArray> txtJ = new ArrayList<>(txt);
+            imgJ.set(j, normalize(imageFeatures(pixels(micro.get(j), m))));
+            txtJ.set(j, normalize(textFeatures(tokens.get(j))));
+            NDArray s = j == 0 ? scale : scale.stopGradient();
+            NDArray b = bias == null ? null : j == 0 ? bias : bias.stopGradient();
+            NDArray loss = contrastiveLoss(concat(imgJ), concat(txtJ), s, b);
+            if (j == 0) {
+                value = loss.getFloat();
+            }
+            gc.backward(loss);
+        }
+        return Map.of("contrastive_loss", value);
+    }
+
+    private static NDArray concat(List<NDArray> parts) {
+        NDArray out = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            out = out.concat(parts.get(i), 0);
+        }
+        return out;
+    }
+
+    /** OpenCLIP clamps the logit scale to [0, ln 100] after every update. */
+    @Override
+    public void afterUpdate() {
+        try (NoGrad g = new NoGrad()) {
+            float v = logitScale.array().getFloat();
+            float clamped = (float) Math.max(0, Math.min(Math.log(100), v));
+            if (clamped != v) {
+                logitScale.array().subi(v - clamped);
+            }
+        }
     }
 }

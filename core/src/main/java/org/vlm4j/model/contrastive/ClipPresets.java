@@ -9,15 +9,46 @@ import org.vlm4j.nn.VisionConfig;
 public final class ClipPresets {
     private ClipPresets() {}
 
-    public static final List<String> NAMES = List.of("vit-b-32", "small", "tiny");
+    public static final List<String> NAMES = List.of("clip-tiny", "clip-small", "siglip-tiny", "siglip-small",
+            "vit-b-32", "small", "tiny");
 
     public static ClipConfig get(String name) {
+        return get(name, 49408);
+    }
+
+    /** A preset with the text vocabulary sized for a given tokenizer (from-scratch models use small fitted ones). */
+    public static ClipConfig get(String name, int vocabSize) {
         return switch (name) {
-            case "vit-b-32" -> vitB32();
-            case "small" -> small();
-            case "tiny" -> tiny();
+            case "clip-tiny" -> shapesTiny(vocabSize, false);
+            case "siglip-tiny" -> shapesTiny(vocabSize, true);
+            case "clip-small", "small" -> withVocab(small(), vocabSize, false);
+            case "siglip-small" -> withVocab(small(), vocabSize, true);
+            case "vit-b-32" -> withVocab(vitB32(), vocabSize, false);
+            case "tiny" -> withVocab(tiny(), vocabSize, false);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "' (" + String.join(", ", NAMES) + ")");
         };
+    }
+
+    /**
+     * Trains in minutes on two cores: 64 px, patch 8 (64 tokens), 3 + 3 layers of width 128, context 32.
+     * The SigLIP variant has the same towers (as OpenCLIP's --siglip on a CLIP config), with a learned bias.
+     */
+    static ClipConfig shapesTiny(int vocabSize, boolean siglip) {
+        VisionConfig v = new VisionConfig(64, 8, 128, 3, 4, 512, Activation.GELU, 1e-5f, true, false, true, "tok", 128,
+                false, false, 0f);
+        TextConfig t = new TextConfig(vocabSize, 32, 128, 3, 4, 512, Activation.GELU, 1e-5f, true, "argmax", 128, false,
+                false, 0f);
+        return new ClipConfig(siglip ? SigLip.FAMILY : Clip.FAMILY, 128, v, t,
+                (float) (siglip ? Math.log(10) : Math.log(1 / 0.07)), siglip ? -10f : null, ClipConfig.clipPreprocess(v));
+    }
+
+    static ClipConfig withVocab(ClipConfig c, int vocabSize, boolean siglip) {
+        TextConfig t = c.text();
+        TextConfig text = new TextConfig(vocabSize, t.contextLength(), t.width(), t.layers(), t.heads(), t.mlpHidden(),
+                t.activation(), t.lnEps(), t.causal(), t.pool(), t.outputDim(), t.projBias(), t.qkNorm(),
+                t.layerScaleInit());
+        return new ClipConfig(siglip ? SigLip.FAMILY : Clip.FAMILY, c.embedDim(), c.vision(), text,
+                (float) (siglip ? Math.log(10) : c.logitScaleInit()), siglip ? -10f : null, c.preprocess());
     }
 
     /** OpenAI CLIP ViT-B/32: 224 px, patch 32, 12x768 vision, 12x512 text, QuickGELU, embed 512. */
