@@ -3,6 +3,8 @@
 # Usage (from the repository root): core/src/test/scripts/gemm-shim-ab.sh [runs=3] [N=1024] [seconds=3] [modes="auto off"]
 # Threads: VLM4J_THREADS from the environment (default: physical cores).
 # Modes: auto|on|off = -Dvlm4j.mklShim=<mode>; preload = shim off in Java but LD_PRELOAD of the same library.
+# On a shared machine other builds halve or third the throughput for whole runs: run when idle (the "some avg10"
+# of /proc/pressure/cpu near 0) and look at the paired ratios as well as the medians.
 set -euo pipefail
 runs=${1:-3}; n=${2:-1024}; secs=${3:-3}; modes=${4:-"auto off"}
 root=$(cd "$(dirname "$0")/../../../.." && pwd)
