@@ -40,7 +40,8 @@ import java.util.zip.GZIPOutputStream;
  * {@code <end_of_text>} in a caption) becomes that token's id, mid-sequence, as in OpenCLIP.
  *
  * <p>The vocabulary comes from OpenCLIP's merges file ({@link #bundled()}, {@link #fromOpenClipVocab}) or from
- * HuggingFace {@code CLIPTokenizer} files ({@link #fromHf}); the algorithm is OpenCLIP's in both cases, with the
+ * HuggingFace {@code CLIPTokenizer} files ({@link #fromHf}), or from a list of merges ({@link #fromMerges}, e.g. learnt by
+ * {@link BpeTrainer}); the algorithm is OpenCLIP's in every case, with the
  * special tokens of the vocabulary ({@code <start_of_text>}/{@code <end_of_text>} or
  * {@code <|startoftext|>}/{@code <|endoftext|>}) and padding id 0 (OpenCLIP pads with zeros).
  *
@@ -68,7 +69,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
     static final String OPENCLIP_EOT = "<end_of_text>";
     static final String HF_SOT = "<|startoftext|>";
     static final String HF_EOT = "<|endoftext|>";
-    private static final String END_OF_WORD = "</w>";
+    static final String END_OF_WORD = "</w>";
     private static final String HF_MERGES_HEADER = "#version: 0.2";
     private static final int MAX_CACHE_ENTRIES = 1 << 18;
 
@@ -172,6 +173,50 @@ public final class ClipBpeTokenizer implements Tokenizer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + gz, e);
         }
+    }
+
+    /**
+     * From a list of merges (each two symbols, e.g. {@code {"e", "s"}}, {@code {"es", "t</w>"}}), with the vocabulary
+     * laid out as in OpenCLIP: the 256 byte characters, the same with {@code </w>}, the joined merges in order, then
+     * {@code <start_of_text>} and {@code <end_of_text>} ({@code vocabSize() == 512 + merges.size() + 2}). This is the
+     * form {@link BpeTrainer} produces; {@link #save} writes it as an OpenCLIP merges file, which {@link #load} reads
+     * back with every merge.
+     *
+     * @throws IllegalArgumentException if there are more than {@value #OPENCLIP_NUM_MERGES} merges (OpenCLIP's
+     *                                  merges-file format keeps no more), or a merge is not two non-empty symbols without
+     *                                  whitespace, or uses a symbol that neither a byte nor an earlier merge gives
+     */
+    public static ClipBpeTokenizer fromMerges(List<String[]> merges) {
+        if (merges.size() > OPENCLIP_NUM_MERGES) {
+            throw new IllegalArgumentException(merges.size() + " merges: an OpenCLIP vocabulary holds at most "
+                    + OPENCLIP_NUM_MERGES);
+        }
+        String source = "merges list";
+        List<String[]> copy = new ArrayList<>(merges.size());
+        List<Integer> numbers = new ArrayList<>(merges.size());
+        for (int i = 0; i < merges.size(); i++) {
+            String[] merge = merges.get(i);
+            if (merge == null || merge.length != 2 || !isSymbol(merge[0]) || !isSymbol(merge[1])) {
+                throw new IllegalArgumentException(source + ": merge " + (i + 1) + " "
+                        + (merge == null ? "null" : Arrays.toString(merge))
+                        + " is not two non-empty symbols without whitespace");
+            }
+            copy.add(new String[] {merge[0], merge[1]});
+            numbers.add(i + 1);
+        }
+        return new ClipBpeTokenizer(openClipModel(HF_MERGES_HEADER, copy, numbers, source), TextCleaner.openClip(true));
+    }
+
+    private static boolean isSymbol(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (TextCleaner.isPythonWhitespace(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -291,9 +336,6 @@ public final class ClipBpeTokenizer implements Tokenizer {
         if (lines.isEmpty()) {
             throw new IllegalArgumentException(source + ": empty merges file");
         }
-        Model m = new Model();
-        m.format = Format.OPENCLIP;
-        m.openClipHeader = lines.get(0);
         int last = Math.min(lines.size() - 1, OPENCLIP_NUM_MERGES);
         List<String[]> merges = new ArrayList<>(last);
         List<Integer> lineNumbers = new ArrayList<>(last);
@@ -305,6 +347,14 @@ public final class ClipBpeTokenizer implements Tokenizer {
             merges.add(parseMerge(line, source, i + 1));
             lineNumbers.add(i + 1);
         }
+        return openClipModel(lines.get(0), merges, lineNumbers, source);
+    }
+
+    /** OpenCLIP's vocabulary for these merges; {@code lineNumbers} (one per merge) and {@code source} name errors. */
+    private static Model openClipModel(String header, List<String[]> merges, List<Integer> lineNumbers, String source) {
+        Model m = new Model();
+        m.format = Format.OPENCLIP;
+        m.openClipHeader = header;
         m.merges = merges;
         // vocabulary: bytes, bytes + </w>, merges, specials (a later duplicate wins, as in a Python dict)
         List<String> vocab = new ArrayList<>(512 + merges.size() + 2);
@@ -429,6 +479,11 @@ public final class ClipBpeTokenizer implements Tokenizer {
         for (int b = 0; b < 256; b++) {
             m.charToByte[BYTE_TO_CHAR[b]] = b;
         }
+        m.pattern = pretokenizer(specials);
+    }
+
+    /** The pre-tokeniser regex: the special tokens, then CLIP's pattern (also used by {@link BpeTrainer}). */
+    static Pattern pretokenizer(List<String> specials) {
         StringBuilder re = new StringBuilder();
         for (String s : specials) {
             re.append(Pattern.quote(s)).append('|');
@@ -436,8 +491,13 @@ public final class ClipBpeTokenizer implements Tokenizer {
         // U+0345 (combining ypogegrammeni) is excluded from the last class because Python's `regex` with IGNORECASE
         // does not match it there (its case variant Ι is a letter) while it is not a letter itself: OpenCLIP drops it.
         re.append("'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}\\x{0345}]+");
-        m.pattern = Pattern.compile(re.toString(),
+        return Pattern.compile(re.toString(),
                 Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
+    }
+
+    /** bytes_to_unicode: the printable character standing for a byte (0..255). */
+    static char byteChar(int b) {
+        return BYTE_TO_CHAR[b];
     }
 
     private static int idOf(Model m, String token, String source) {
@@ -520,7 +580,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
     }
 
     /** UTF-8 bytes; a lone surrogate becomes U+FFFD (Python would refuse to encode it). */
-    private static byte[] utf8(String s) {
+    static byte[] utf8(String s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() * 3);
         for (int i = 0; i < s.length(); i++) {
             int c = s.charAt(i);
