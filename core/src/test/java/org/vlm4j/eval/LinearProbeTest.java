@@ -61,7 +61,7 @@ class LinearProbeTest {
     }
 
     @Test
-    void sameSeedSameModelOtherSeedOtherSplit() {
+    void sameSeedSameModel() {
         Data train = blobs(300, 3, 8, 6);
         Data test = blobs(100, 3, 8, 7);
         LinearProbe.Config cfg = LinearProbe.Config.defaults().withLambdas(1e-3, 1e-1).withSeed(42);
