@@ -14,6 +14,9 @@ public final class ZeroShotClassifier {
 
     public record Prediction(String label, int index, float probability) {}
 
+    /** Texts per encodeTexts call while building the class embeddings. */
+    static final int TEXTS_PER_CALL = 1024;
+
     private final ImageTextEncoder encoder;
     private final List<String> labels;
     private final float[][] classEmbeds;
@@ -32,23 +35,28 @@ public final class ZeroShotClassifier {
         this.encoder = encoder;
         this.labels = List.copyOf(labels);
         this.sigmoid = sigmoid;
-        List<String> texts = new ArrayList<>();
-        for (String label : labels) {
-            for (String t : tpl) {
-                texts.add(t.replace("{}", label));
-            }
-        }
-        float[][] all = encoder.encodeTexts(texts);
+        int nt = tpl.size();
+        int classesPerCall = Math.max(1, TEXTS_PER_CALL / nt);
         classEmbeds = new float[labels.size()][];
-        for (int c = 0; c < labels.size(); c++) {
-            float[] mean = new float[all[0].length];
-            for (int k = 0; k < tpl.size(); k++) {
-                float[] e = all[c * tpl.size() + k];
-                for (int d = 0; d < mean.length; d++) {
-                    mean[d] += e[d];
+        for (int c0 = 0; c0 < labels.size(); c0 += classesPerCall) { // bounded memory for 1000 classes x 80 templates
+            int c1 = Math.min(labels.size(), c0 + classesPerCall);
+            List<String> texts = new ArrayList<>();
+            for (String label : labels.subList(c0, c1)) {
+                for (String t : tpl) {
+                    texts.add(t.replace("{}", label));
                 }
             }
-            classEmbeds[c] = normalize(mean);
+            float[][] all = encoder.encodeTexts(texts);
+            for (int c = c0; c < c1; c++) {
+                float[] mean = new float[all[0].length];
+                for (int k = 0; k < nt; k++) {
+                    float[] e = all[(c - c0) * nt + k];
+                    for (int d = 0; d < mean.length; d++) {
+                        mean[d] += e[d];
+                    }
+                }
+                classEmbeds[c] = normalize(mean);
+            }
         }
     }
 
@@ -69,9 +77,31 @@ public final class ZeroShotClassifier {
         return labels;
     }
 
+    public ImageTextEncoder encoder() {
+        return encoder;
+    }
+
+    public int numClasses() {
+        return classEmbeds.length;
+    }
+
+    /** The class embeddings (template mean, normalised), [classes][embedDim]; a copy. */
+    public float[][] classEmbeddings() {
+        float[][] out = new float[classEmbeds.length][];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = classEmbeds[c].clone();
+        }
+        return out;
+    }
+
+    /** The model's logits of each image embedding against each class, [images][classes]. */
+    public float[][] logits(float[][] imageEmbeds) {
+        return encoder.logits(imageEmbeds, classEmbeds);
+    }
+
     /** Class probabilities for each image embedding, [images][classes]. */
     public float[][] probabilities(float[][] imageEmbeds) {
-        float[][] logits = encoder.logits(imageEmbeds, classEmbeds);
+        float[][] logits = logits(imageEmbeds);
         for (float[] row : logits) {
             if (sigmoid) {
                 for (int c = 0; c < row.length; c++) {
