@@ -1,0 +1,149 @@
+package org.vlm4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.engine.Vlm4jEngine;
+import org.vlm4j.io.ModelDir;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.contrastive.ClipConfig;
+import org.vlm4j.model.contrastive.ClipPresets;
+import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.text.BpeTrainer;
+import org.vlm4j.text.ClipBpeTokenizer;
+import org.vlm4j.text.Tokenizer;
+import org.vlm4j.train.Trainer;
+import org.vlm4j.train.TrainOptions;
+import org.vlm4j.train.TrainingCurve;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a CLIP or SigLIP model from scratch on image-caption data; resumable from checkpoints.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true,
+            description = "a preset (clip-tiny, clip-small, siglip-tiny, siglip-small) or a model config.json")
+    String model;
+
+    @Option(names = "--data", required = true, description = "data spec: a TSV/CSV file, a class-folder directory,"
+            + " or tar shards such as data-{000..127}.tar")
+    String data;
+
+    @Option(names = "--out", required = true, description = "run directory (checkpoints, metrics.jsonl, model/)")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "optimiser steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "images per step (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--accumulate", defaultValue = "1",
+            description = "micro-batches per step; contrastive negatives span all of them (default: ${DEFAULT-VALUE})")
+    int accumulate;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+    float lr;
+
+    @Option(names = "--weight-decay", defaultValue = "0.2", description = "AdamW weight decay (default: ${DEFAULT-VALUE})")
+    float weightDecay;
+
+    @Option(names = "--warmup", description = "warmup steps (default: 10% of --steps)")
+    Integer warmup;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed for weights and data order (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--checkpoint-every", description = "steps between checkpoints (default: steps / 5)")
+    Integer checkpointEvery;
+
+    @Option(names = "--tokenizer", description = "a tokenizer directory or vocabulary file; default: for presets,"
+            + " a BPE vocabulary trained on the captions (--vocab-size), else the bundled CLIP vocabulary")
+    Path tokenizer;
+
+    @Option(names = "--vocab-size", defaultValue = "1000", description = "vocabulary of the fitted BPE (default: ${DEFAULT-VALUE})")
+    int vocabSize;
+
+    @Option(names = "--resume", description = "continue from the run directory's newest checkpoint")
+    boolean resume;
+
+    @Option(names = "--eval-every", description = "accepted for compatibility; evaluation runs at the end (see vlm4j eval)")
+    Integer evalEvery;
+
+    @Mixin
+    JsonOption json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Vlm4jEngine.init();
+        ImageTextDataset dataset = ImageTextDataset.open(data); // fails before training when the spec matches nothing
+        Tokenizer tok = tokenizer(dataset);
+        ClipConfig config = config(tok.vocabSize());
+        TrainOptions o = TrainOptions.defaults(steps, batchSize, lr, seed);
+        o = new TrainOptions(steps, batchSize, lr, weightDecay, warmup != null ? warmup : o.warmupSteps(), o.clipNorm(),
+                accumulate, checkpointEvery != null ? checkpointEvery : o.checkpointEvery(), o.keepCheckpoints(), seed,
+                o.maxNonFiniteInARow(), o.prefetchBatches());
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Clip clip = SigLip.create(config, tok, seed); ProgressReporter progress = new ProgressReporter(
+                "train " + config.family(), !json.json)) {
+            Trainer.Result res = new Trainer(o, progress).fit(clip, dataset, out, resume);
+            Path modelDir = out.resolve("model");
+            ModelDir.save(clip, modelDir);
+            TrainingCurve.write(res.history(), out.resolve("training-curve.png"), config.family() + " on " + data);
+            r.put("model_dir", modelDir.toString());
+            r.put("steps", res.lastStep());
+            r.put("first_step", res.firstStep());
+            r.put("final_loss", res.lastLoss());
+            r.put("seconds", res.seconds());
+            r.put("images_per_second", res.imagesPerSecond());
+            r.put("non_finite_skipped", res.nonFiniteSkipped());
+            r.put("data_skipped", res.dataSkipped());
+        }
+        var w = spec.commandLine().getOut();
+        if (json.json) {
+            Cli.printJson(w, r);
+        } else {
+            w.printf("trained %s for %d steps in %.1f s (%.0f images/s), final loss %.4f%n", config.family(),
+                    r.get("steps"), r.get("seconds"), r.get("images_per_second"), r.get("final_loss"));
+            w.printf("model: %s   curve: %s   metrics: %s%n", r.get("model_dir"), out.resolve("training-curve.png"),
+                    out.resolve("metrics.jsonl"));
+            if (!((Map<?, ?>) r.get("data_skipped")).isEmpty()) {
+                w.printf("skipped data: %s%n", r.get("data_skipped"));
+            }
+        }
+        return 0;
+    }
+
+    private Tokenizer tokenizer(ImageTextDataset dataset) throws Exception {
+        if (tokenizer != null) {
+            return TokenizerFiles.load(tokenizer);
+        }
+        Path saved = out.resolve("tokenizer");
+        if (resume && Files.isDirectory(saved)) {
+            return ClipBpeTokenizer.load(saved); // the vocabulary the run started with
+        }
+        if (!ClipPresets.NAMES.contains(model) || dataset.kind() != ImageTextDataset.Kind.TABLE) {
+            return ClipBpeTokenizer.bundled();
+        }
+        ClipBpeTokenizer fitted = BpeTrainer.of(vocabSize).trainFiles(List.of(Path.of(data))).tokenizer();
+        fitted.save(saved);
+        return fitted;
+    }
+
+    private ClipConfig config(int vocab) throws Exception {
+        if (ClipPresets.NAMES.contains(model)) {
+            return ClipPresets.get(model, vocab);
+        }
+        Path file = Path.of(model);
+        var json = ModelDir.JSON.readTree(file.toFile());
+        return ModelDir.parse(json, ClipConfig.class, file);
+    }
+}
