@@ -1,46 +1,57 @@
 package org.vlm4j.cli;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
+import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.data.Shapes;
 import org.vlm4j.engine.Vlm4jEngine;
-import org.vlm4j.eval.ZeroShotClassifier;
+import org.vlm4j.eval.DatasetZeroShot;
+import org.vlm4j.eval.ZeroShotResult;
 import org.vlm4j.io.ModelDir;
-import org.vlm4j.model.VlmModel;
 import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
+import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
+import org.vlm4j.train.Trainer;
+import org.vlm4j.train.TrainOptions;
+import org.vlm4j.train.TrainingCurve;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The README's main job on its embedded default: builds a CLIP model, writes a model directory, draws a few
- * pictures, and runs the whole inference path on them (decode, preprocess, embed, zero-shot classify), timing it.
- * Training arrives with `vlm4j train`; until then the model is untrained and its labels are chance.
+ * The README's main job on its embedded default: generate Shapes, fit a BPE vocabulary to its captions, train a
+ * tiny CLIP from scratch, evaluate zero-shot on new images of seen colour-shape classes and on compositions never
+ * seen in training, and write the model directory and the training curve.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Build a small CLIP model, save it, and run image embedding and zero-shot classification end to end.")
+        description = "Generate synthetic data, train a tiny CLIP from scratch, evaluate it zero-shot, save it.")
 final class QuickstartCommand implements Callable<Integer> {
-    private static final String[] COLOURS = {"red", "green", "blue", "yellow"};
-    private static final Color[] RGB = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
+    static final List<String> TEMPLATES = List.of("a large {}", "a small {}");
 
     @Option(names = "--out", defaultValue = "vlm4j-quickstart", description = "working directory (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--preset", defaultValue = "small", description = "architecture: vit-b-32, small, tiny (default: ${DEFAULT-VALUE})")
+    @Option(names = "--preset", defaultValue = "clip-tiny", description = "clip-tiny or siglip-tiny, ... (default: ${DEFAULT-VALUE})")
     String preset;
 
-    @Option(names = "--images", defaultValue = "64", description = "pictures to draw and embed (default: ${DEFAULT-VALUE})")
-    int count;
+    @Option(names = "--images", defaultValue = "12000", description = "Shapes scenes to generate (default: ${DEFAULT-VALUE})")
+    int images;
+
+    @Option(names = "--steps", defaultValue = "1200", description = "training steps of 64 images (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--minutes", description = "a training time budget: fewer steps are planned if the measured speed"
+            + " would overrun it")
+    Double minutes;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed for data, weights and order (default: ${DEFAULT-VALUE})")
+    long seed;
 
     @Mixin
     JsonOption json;
@@ -50,66 +61,76 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long t0 = System.nanoTime();
         var info = Vlm4jEngine.init();
-        var o = spec.commandLine().getOut();
-        Path modelDir = out.resolve("model");
-        Path imageDir = out.resolve("images");
-        Files.createDirectories(imageDir);
-        List<Path> images = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Path p = imageDir.resolve(String.format("%03d-%s.png", i, COLOURS[i % COLOURS.length]));
-            ImageIO.write(draw(i), "png", p.toFile());
-            images.add(p);
+        var w = spec.commandLine().getOut();
+        boolean talk = !json.json;
+        Path dataDir = out.resolve("data");
+        Shapes.Config shapes = Shapes.Config.of(images, seed);
+        Shapes.Summary sum = Shapes.generate(dataDir, shapes);
+        if (talk) {
+            w.printf("engine: %s%n", info.summary());
+            w.printf("data: %d train / %d val / %d held-out Shapes scenes in %s%n", sum.train(), sum.val(), sum.heldout(),
+                    dataDir);
         }
-        try (Clip model = new Clip(ClipPresets.get(preset), ClipBpeTokenizer.bundled(), 0)) {
-            ModelDir.save(model, modelDir);
+        Path trainTsv = dataDir.resolve("train.tsv");
+        ClipBpeTokenizer tok = BpeTrainer.of(1000).trainFiles(List.of(trainTsv)).tokenizer();
+        ClipConfig config = ClipPresets.get(preset, tok.vocabSize());
+        int plannedSteps = steps;
+        if (minutes != null) {
+            plannedSteps = Calibration.stepsWithin(config, tok, ImageTextDataset.open(trainTsv.toString()), minutes, steps,
+                    seed);
         }
+        TrainOptions opt = new TrainOptions(plannedSteps, 64, 2e-3f, 0.1f, Math.max(1, plannedSteps / 10), 1.0f, 1,
+                Math.max(1, plannedSteps / 4), 1, seed, 5, 4);
         Map<String, Object> r = new LinkedHashMap<>();
-        try (VlmModel loaded = ModelDir.load(modelDir)) {
-            Clip clip = (Clip) loaded;
-            long t0 = System.nanoTime();
-            float[][] emb = clip.encodeImageFiles(images);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            ZeroShotClassifier zs = new ZeroShotClassifier(clip, List.of(COLOURS), List.of("a {} square."), false);
-            var top = zs.topK(emb, 1);
-            int correct = 0;
-            for (int i = 0; i < count; i++) {
-                if (top.get(i).get(0).index() == i % COLOURS.length) {
-                    correct++;
-                }
+        Path run = out.resolve("run");
+        try (Clip clip = SigLip.create(config, tok, seed);
+             ProgressReporter progress = new ProgressReporter("train " + preset, talk)) {
+            if (talk) {
+                w.printf("training %s (%,d parameters, vocabulary %d) for %d steps of 64 images...%n", preset,
+                        clip.parameterCount(), tok.vocabSize(), plannedSteps);
             }
+            Trainer.Result res = new Trainer(opt, progress).fit(clip, ImageTextDataset.open(trainTsv.toString()), run,
+                    false);
+            progress.close();
+            Path modelDir = out.resolve("model");
+            ModelDir.save(clip, modelDir);
+            Path curve = out.resolve("training-curve.png");
+            TrainingCurve.write(res.history(), curve, preset + " on Shapes");
+            List<String> classes = shapes.classNames();
+            ZeroShotResult val = DatasetZeroShot.evaluate(clip, ImageTextDataset.open(dataDir.resolve("val.tsv").toString()),
+                    classes, TEMPLATES, m -> m.get("color") + " " + m.get("shape"));
+            ZeroShotResult held = DatasetZeroShot.evaluate(clip,
+                    ImageTextDataset.open(dataDir.resolve("heldout.tsv").toString()), classes, TEMPLATES,
+                    m -> m.get("color") + " " + m.get("shape"));
+            r.put("zeroshot_top1", val.top1());
+            r.put("zeroshot_top5", val.top5());
+            r.put("heldout_top1", held.top1());
+            r.put("heldout_top5", held.top5());
+            r.put("classes", classes.size());
+            r.put("steps", res.lastStep());
+            r.put("final_loss", res.lastLoss());
+            r.put("train_images_per_second", res.imagesPerSecond());
+            r.put("seconds", (System.nanoTime() - t0) / 1e9);
             r.put("model_dir", modelDir.toString());
-            r.put("preset", preset);
-            r.put("parameters", clip.parameterCount());
-            r.put("images", count);
-            r.put("images_per_second", count / secs);
-            r.put("zero_shot_accuracy", correct / (double) count);
-            r.put("trained", false);
+            r.put("training_curve", curve.toString());
             r.put("engine", info.summary());
-            if (json.json) {
-                Cli.printJson(o, r);
-            } else {
-                o.printf("engine: %s%n", info.summary());
-                o.printf("built %s CLIP (%,d parameters, untrained) -> %s%n", preset, clip.parameterCount(), modelDir);
-                o.printf("embedded %d images in %.2f s (%.1f images/s, decode + preprocess + encode)%n", count, secs,
-                        count / secs);
-                o.printf("zero-shot colour accuracy: %.1f%% (chance is %.1f%%: the model is untrained)%n",
-                        100.0 * correct / count, 100.0 / COLOURS.length);
-                o.printf("next: vlm4j classify --model %s --labels red,green,blue,yellow %s%n", modelDir, images.get(0));
-            }
+        }
+        if (json.json) {
+            Cli.printJson(w, r);
+        } else {
+            w.printf("trained in %d steps (%.0f images/s), final loss %.3f%n", r.get("steps"),
+                    r.get("train_images_per_second"), r.get("final_loss"));
+            w.printf("zero-shot top-1 on new images of the %d colour-shape classes: %.1f%% (top-5 %.1f%%)%n",
+                    r.get("classes"), 100 * (double) r.get("zeroshot_top1"), 100 * (double) r.get("zeroshot_top5"));
+            w.printf("zero-shot top-1 on compositions never seen in training: %.1f%%%n",
+                    100 * (double) r.get("heldout_top1"));
+            w.printf("model: %s   curve: %s   total %.0f s%n", r.get("model_dir"), r.get("training_curve"), r.get("seconds"));
+            w.printf("now try:%n  vlm4j classify --model %s --labels \"red circle,blue square,green star\" --template \"a large {}\" %s%n",
+                    r.get("model_dir"), dataDir.resolve("images").toAbsolutePath() + "/<any>.png");
+            w.printf("  vlm4j eval zeroshot --model %s --data <class folders> --json%n", r.get("model_dir"));
         }
         return 0;
-    }
-
-    private static BufferedImage draw(int i) {
-        BufferedImage img = new BufferedImage(96, 80, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, 96, 80);
-        g.setColor(RGB[i % RGB.length]);
-        int s = 24 + (i * 7) % 30;
-        g.fillRect((i * 13) % (96 - s), (i * 5) % (80 - s), s, s);
-        g.dispose();
-        return img;
     }
 }
