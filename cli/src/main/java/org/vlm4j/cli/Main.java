@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "vlm4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Vision-language models for the JVM: import, embed, tokenize, classify.",
         subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
-                TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class, EvalCommand.class,
+                TrainCommand.class, TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class,
+                EvalCommand.class,
                 InfoCommand.class})
 public final class Main implements Runnable {
     @Override
