@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vlm4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Vision-language models for the JVM: import, embed, tokenize, classify.",
         subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
-                TokenizeCommand.class, ClassifyCommand.class, InfoCommand.class})
+                TokenizeCommand.class, ClassifyCommand.class, InfoCommand.class, DataCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
