@@ -1,0 +1,93 @@
+package org.vlm4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code vlm4j data shapes} and {@code vlm4j data check} end to end, and their answers to bad input. */
+class DataCommandTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(Object... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] a = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            a[i] = args[i].toString();
+        }
+        int code = Main.run(a, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shapesJsonThenCheckTheWrittenData() throws Exception {
+        Path out = tmp.resolve("shapes");
+        Result r = run("data", "shapes", "--out", out, "--count", "50", "--seed", "3", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(out.toString(), j.get("out").asText());
+        assertEquals(40, j.get("train").asInt());
+        assertEquals(5, j.get("val").asInt());
+        assertEquals(5, j.get("heldout").asInt());
+        assertEquals(5, j.get("winoground").asInt());
+        for (String f : new String[] {"train.tsv", "val.tsv", "heldout.tsv", "winoground.tsv", "classes.txt",
+                "shapes.json", "images/train/000039.png", "images/winoground/00004-1.png"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        assertEquals(6, Files.readAllLines(out.resolve("heldout.tsv")).size());
+
+        Result c = run("data", "check", "--data", out.resolve("train.tsv"), "--json");
+        assertEquals(0, c.code(), c.err());
+        JsonNode cj = JSON.readTree(c.out());
+        assertEquals(40, cj.get("images").asInt());
+        assertEquals(0, cj.get("skipped").size());
+        assertEquals("table", cj.get("kind").asText());
+    }
+
+    @Test
+    void shapesAsTarShards() throws Exception {
+        Path out = tmp.resolve("tar");
+        Result r = run("data", "shapes", "--out", out, "--count", "30", "--format", "tar", "--shard-size", "10",
+                "--size", "32", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        String train = j.get("data").get("train").asText();
+        assertEquals(out.resolve("train-{0000..0002}.tar").toString(), train);
+        Result c = run("data", "check", "--data", train, "--size", "32");
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("24 usable images"), c.out());
+        // Human-readable output names the held-out compositions.
+        Result h = run("data", "shapes", "--out", tmp.resolve("plain"), "--count", "10");
+        assertEquals(0, h.code(), h.err());
+        assertTrue(h.out().contains("red circle"), h.out());
+    }
+
+    @Test
+    void badInputIsOneLine() {
+        Result r = run("data", "check", "--data", tmp.resolve("nothing-{0..3}.tar"));
+        assertEquals(1, r.code());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("nothing-{0..3}.tar") && err.contains("matches nothing"), err);
+
+        Result bad = run("data", "shapes", "--out", tmp.resolve("x"), "--count", "0");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("count must be positive"), bad.err());
+        Result fmt = run("data", "shapes", "--out", tmp.resolve("x"), "--count", "5", "--format", "zip");
+        assertEquals(2, fmt.code(), fmt.err());
+        assertTrue(fmt.err().contains("--format must be tsv or tar"), fmt.err());
+    }
+}
