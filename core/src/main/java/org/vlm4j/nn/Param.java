@@ -38,6 +38,9 @@ public final class Param {
 
     void replace(NDArray next) {
         NDArray old = array;
+        if (old.hasGradient()) {
+            next.setRequiresGradient(true); // a loaded value keeps taking part in training
+        }
         array = next;
         old.close();
     }
