@@ -43,7 +43,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "12000", description = "Shapes scenes to generate (default: ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--steps", defaultValue = "1200", description = "training steps of 64 images (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "1000", description = "training steps of 64 images (default: ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--minutes", description = "a training time budget: fewer steps are planned if the measured speed"

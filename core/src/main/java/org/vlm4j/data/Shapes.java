@@ -335,7 +335,7 @@ public final class Shapes {
         double d = rng.nextDouble(0.34, 0.40) * size;
         int relation = rng.nextInt(RELATIONS.size());
         double[] p = placePair(rng, size, d, d, relation);
-        if (index % 2 == 0) {
+        if (index % 2 == 0 && attributeSwapExists(cfg)) {
             int c1;
             int c2;
             int s1;
@@ -373,6 +373,26 @@ public final class Shapes {
         String nb = np(b[0], b[1]);
         String rel = RELATIONS.get(relation);
         return new WinogroundPair(i0, i1, na + " " + rel + " " + nb, nb + " " + rel + " " + na, "relation");
+    }
+
+    /**
+     * Whether two seen compositions exist whose swapped colours are seen too; small vocabularies (e.g. 2 shapes,
+     * where each colour keeps only one seen shape) have none, and then every pair is a relation swap.
+     */
+    static boolean attributeSwapExists(Config cfg) {
+        for (int c1 = 0; c1 < cfg.colors(); c1++) {
+            for (int c2 = 0; c2 < cfg.colors(); c2++) {
+                for (int s1 = 0; s1 < cfg.shapes(); s1++) {
+                    for (int s2 = 0; s2 < cfg.shapes(); s2++) {
+                        if (c1 != c2 && s1 != s2 && !cfg.isHeldOut(c1, s1) && !cfg.isHeldOut(c2, s2)
+                                && !cfg.isHeldOut(c2, s1) && !cfg.isHeldOut(c1, s2)) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** {@code "a red circle"}, {@code "an orange star"}. */

@@ -58,6 +58,20 @@ class ShapesTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void smallestVocabularyStillGenerates() throws Exception {
+        // 2 shapes: every colour keeps one seen shape, so no attribute swap exists; pairs fall back to relations.
+        Shapes.Config cfg = Shapes.Config.of(40, 3).withVocabulary(2, 2);
+        assertTrue(!Shapes.attributeSwapExists(cfg));
+        Shapes.Summary s = Shapes.generate(tmp.resolve("small"), cfg);
+        assertEquals(4, s.winoground());
+        for (String line : Files.readAllLines(tmp.resolve("small/winoground.tsv")).subList(1, 5)) {
+            assertTrue(line.endsWith("relation"), line);
+        }
+        assertTrue(Shapes.attributeSwapExists(Shapes.Config.of(40, 3)));
+    }
+
+    @Test
     void sameSeedSameBytesOtherSeedOtherData() throws Exception {
         Shapes.Config cfg = Shapes.Config.of(60, 11);
         Shapes.generate(tmp.resolve("a"), cfg);
