@@ -91,6 +91,11 @@ public final class Trainer {
                      StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             while (step < options.steps()) {
                 long stepStart = System.nanoTime();
+                if (Boolean.getBoolean("vlm4j.debug.gcEveryStep")) {
+                    // Diagnostic for the open run-to-run divergence (see BENCHMARKS.md): with a GC before every step,
+                    // identical runs part at step 2 in 4 runs of 4 here.
+                    System.gc();
+                }
                 List<Batch> micro = new ArrayList<>(options.accumulate());
                 for (int i = 0; i < options.accumulate(); i++) {
                     micro.add(loader.next());
