@@ -9,7 +9,9 @@
 #   WARMUP=3        warm-up iterations per run
 #   PRESETS="vit-b-32:16 small:64"   preset:batch pairs
 #   THREADS=2       intra-op threads for both sides
-#   GEMM_ROUNDS=2   rounds of GemmBench (N=1024, 3 s) shim on / off; 0 skips it
+#   CONFIGS="vlm4j vlm4j-untuned pytorch"   add vlm4j-passive / pytorch-passive for OMP_WAIT_POLICY=PASSIVE runs
+#                   (OpenMP threads sleep instead of spinning between ops: much faster on a shared, busy machine)
+#   GEMM_ROUNDS=3   rounds of GemmBench (N=1024, 3 s) shim on / off; 0 skips it
 #   REF_BLAS=/usr/lib/x86_64-linux-gnu/openblas-openmp   the BLAS the PyTorch reference loads (LD_LIBRARY_PATH);
 #                   "system" = whatever libblas.so.3 the alternatives system points to
 #   FOREIGN_MAX=10  both benchmark programs time only the iterations during which other processes used at most this
@@ -22,7 +24,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUNDS=${ROUNDS:-3}; SECS=${SECS:-10}; WARMUP=${WARMUP:-3}; THREADS=${THREADS:-2}
-PRESETS=${PRESETS:-"vit-b-32:16 small:64"}; GEMM_ROUNDS=${GEMM_ROUNDS:-2}
+PRESETS=${PRESETS:-"vit-b-32:16 small:64"}; GEMM_ROUNDS=${GEMM_ROUNDS:-3}
 REF_BLAS=${REF_BLAS:-/usr/lib/x86_64-linux-gnu/openblas-openmp}
 FOREIGN_MAX=${FOREIGN_MAX:-10}; RETRIES=${RETRIES:-1}; MAX_FACTOR=${MAX_FACTOR:-2}; QUIET_WAIT=${QUIET_WAIT:-60}; QUIET_BUDGET=${QUIET_BUDGET:-150}
 OUT=${OUT:-$root/bench-out/image-embed-$(date +%Y%m%d-%H%M%S)}
@@ -96,7 +98,7 @@ for ((r = 1; r <= GEMM_ROUNDS; r++)); do
 done
 
 # --- image embedding: rounds x {vlm4j default, vlm4j shim+malloc off, pytorch}, order rotated per round ---
-configs=(vlm4j vlm4j-untuned pytorch)
+read -r -a configs <<<"${CONFIGS:-vlm4j vlm4j-untuned pytorch}"
 for pb in $PRESETS; do
   preset=${pb%%:*}; batch=${pb##*:}
   for ((r = 1; r <= ROUNDS; r++)); do
@@ -108,9 +110,13 @@ for pb in $PRESETS; do
           org.vlm4j.bench.ImageEmbedBench "$preset" "$batch" "$SECS" "$WARMUP" ;;
         vlm4j-untuned) bench "$tag" "$cfg" "$preset" "$r" "${JAVA[@]}" -Dvlm4j.mklShim=off -Dvlm4j.mallocTuning=off \
           org.vlm4j.bench.ImageEmbedBench "$preset" "$batch" "$SECS" "$WARMUP" ;;
-        pytorch) bench "$tag" "$cfg" "$preset" "$r" "${ref_env[@]}" $PY "$root/bench/pytorch_clip_vision.py" \
+        vlm4j-passive) bench "$tag" "$cfg" "$preset" "$r" env OMP_WAIT_POLICY=PASSIVE "${JAVA[@]}" \
+          org.vlm4j.bench.ImageEmbedBench "$preset" "$batch" "$SECS" "$WARMUP" ;;
+        pytorch | pytorch-passive) bench "$tag" "$cfg" "$preset" "$r" "${ref_env[@]}" \
+          $([ "$cfg" = pytorch-passive ] && echo env OMP_WAIT_POLICY=PASSIVE) $PY "$root/bench/pytorch_clip_vision.py" \
           "$preset" "$batch" "$SECS" "$WARMUP" --threads "$THREADS" \
           --foreign-max "$(awk -v f="$FOREIGN_MAX" 'BEGIN { print f / 100 }')" --max-factor "$MAX_FACTOR" ;;
+        *) log "unknown config $cfg"; exit 2 ;;
       esac
     done
   done

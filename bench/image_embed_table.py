@@ -18,6 +18,8 @@ LABELS = {
     "vlm4j": "vlm4j (default: oneMKL shim + malloc tuning)",
     "vlm4j-untuned": "vlm4j, shim + malloc tuning off",
     "pytorch": "plain PyTorch (reference)",
+    "vlm4j-passive": "vlm4j default + OMP_WAIT_POLICY=PASSIVE",
+    "pytorch-passive": "plain PyTorch + OMP_WAIT_POLICY=PASSIVE",
 }
 
 
@@ -53,20 +55,22 @@ def main(path, foreign_max):
             med[cfg] = (statistics.median(r["images_per_s"] for r in use),
                         statistics.median(r["ms_per_batch_median"] for r in use), len(use))
         ref = by.get("pytorch", {})
-        for cfg in ("vlm4j", "vlm4j-untuned", "pytorch"):
+        for cfg in [c for c in LABELS if c in by] + [c for c in by if c not in LABELS]:
             if cfg not in by:
                 continue
             rounds = sorted(by[cfg])
             ips, ms, n = med[cfg]
             batch = by[cfg][rounds[0]]["batch"]
-            if cfg != "pytorch" and ref:
+            if cfg != "pytorch" and ref and "pytorch" in med:
                 both = [k for k in rounds if k in ref]
                 good = [k for k in both if clean(by[cfg][k]) and clean(ref[k])]
-                use = good or both
-                paired = [by[cfg][k]["images_per_s"] / ref[k]["images_per_s"] for k in use]
-                pr = (f"**{statistics.median(paired):.2f}x** ({fmt_runs(paired, 2)}"
-                      f"{'' if good else '; disturbed rounds'}{'' if len(good) == len(both) or not good else f'; {len(good)} of {len(both)} rounds clean'})")
-                rm = f"{ips / med['pytorch'][0]:.2f}x"
+                if good:
+                    paired = [by[cfg][k]["images_per_s"] / ref[k]["images_per_s"] for k in good]
+                    pr = (f"**{statistics.median(paired):.2f}x** ({fmt_runs(paired, 2)}"
+                          f"{'' if len(good) == len(both) else f'; {len(good)} of {len(both)} rounds clean'})")
+                else:
+                    pr = "n/a (no round with both runs clean)"
+                rm = f"{ips / med['pytorch'][0]:.2f}x" + (" (disturbed)" if note[cfg] or note["pytorch"] else "")
             else:
                 pr, rm = "1", "1"
             per = ", ".join("%.1f (%d/%d)" % (by[cfg][k]["images_per_s"], by[cfg][k]["clean_iterations"],

@@ -241,12 +241,16 @@ public final class ImageEmbedProfile {
             }
             Map<String, long[]> e2e = new LinkedHashMap<>();
             Map<String, long[]> e2eClocked = new LinkedHashMap<>();
+            Map<String, double[]> e2eForeign = new LinkedHashMap<>();
+            Map<String, double[]> clockedForeign = new LinkedHashMap<>();
             // variant -> op group -> nanoseconds of that group in each clocked pass (medians over passes are reported:
             // robust to the passes that other processes disturbed)
             Map<String, Map<String, long[]>> clocks = new LinkedHashMap<>();
             for (String v : variants) {
                 e2e.put(v, new long[iterations]);
                 e2eClocked.put(v, new long[iterations]);
+                e2eForeign.put(v, new double[iterations]);
+                clockedForeign.put(v, new double[iterations]);
                 clocks.put(v, new LinkedHashMap<>());
             }
             Runnable modelStep = () -> {
@@ -262,32 +266,39 @@ public final class ImageEmbedProfile {
                 modelStep.run();
             }
             long[] modelTimes = new long[iterations];
+            double[] modelForeign = new double[iterations];
             for (int it = 0; it < iterations; it++) { // interleaved: each variant once per round, clocked and not
                 for (String v : variants) {
                     prof.set(v);
                     prof.clock.clear();
                     e2eClocked.get(v)[it] = prof.step(x, true);
+                    clockedForeign.get(v)[it] = prof.lastForeign;
                     for (Map.Entry<String, long[]> e : prof.clock.entrySet()) {
                         clocks.get(v).computeIfAbsent(e.getKey(), k -> new long[iterations])[it] = e.getValue()[0];
                     }
                     e2e.get(v)[it] = prof.step(x, false);
+                    e2eForeign.get(v)[it] = prof.lastForeign;
                 }
+                prof.monitor.start();
                 long t0 = System.nanoTime();
                 modelStep.run();
                 modelTimes[it] = System.nanoTime() - t0;
+                modelForeign[it] = prof.monitor.foreign();
             }
-            double modelMed = ImageEmbedBench.medianNanos(modelTimes) / 1e6;
-            System.out.printf(Locale.ROOT, "%s batch %d: visual.encode+normalize median %.1f ms/batch over %d iterations%n",
-                    preset, batch, modelMed, iterations);
+            double modelMed = cleanMedian(modelTimes, modelForeign) / 1e6;
+            long cleanPasses = java.util.Arrays.stream(modelForeign).filter(f -> f <= FOREIGN_MAX).count();
+            System.out.printf(Locale.ROOT, "%s batch %d: visual.encode+normalize median %.1f ms/batch over %d iterations"
+                    + " (%d clean: other processes used <= %.0f%% of the machine; medians below are over clean passes)%n",
+                    preset, batch, modelMed, iterations, cleanPasses, 100 * FOREIGN_MAX);
             Map<String, Double> flops = prof.flops(batch);
             for (String v : variants) {
-                double med = ImageEmbedBench.medianNanos(e2e.get(v)) / 1e6;
+                double med = cleanMedian(e2e.get(v), e2eForeign.get(v)) / 1e6;
                 System.out.printf(Locale.ROOT, "%n## variant %s: end to end (no clocks) median %.1f ms/batch (%.3fx the model's"
                         + " encode in the same rounds)%n", v, med, modelMed / med);
                 Map<String, Double> opMs = new LinkedHashMap<>();
                 double total = 0;
                 for (Map.Entry<String, long[]> e : clocks.get(v).entrySet()) {
-                    double ms = ImageEmbedBench.medianNanos(e.getValue()) / 1e6;
+                    double ms = cleanMedian(e.getValue(), clockedForeign.get(v)) / 1e6;
                     opMs.put(e.getKey(), ms);
                     total += ms;
                 }
@@ -309,7 +320,7 @@ public final class ImageEmbedProfile {
                     }
                 }
                 System.out.printf(Locale.ROOT, "| (wall time of the clocked passes, median) | %.2f | | |%n",
-                        ImageEmbedBench.medianNanos(e2eClocked.get(v)) / 1e6);
+                        cleanMedian(e2eClocked.get(v), clockedForeign.get(v)) / 1e6);
                 System.out.printf(Locale.ROOT, "| **sum of the op medians** | %.2f | 100%% | GEMM-type ops: %.2f ms = %.1f%%, %.0f GFLOP/s |%n",
                         total, gemmMs, 100 * gemmMs / total, gemmFlops / (gemmMs / 1e3) / 1e9);
             }
@@ -326,14 +337,31 @@ public final class ImageEmbedProfile {
         }
     }
 
-    /** One batch in its own scope; returns its nanoseconds. */
+    private final LoadMonitor monitor = new LoadMonitor();
+    /** The share of the machine other processes used during the last {@link #step}. */
+    private double lastForeign;
+
+    /** One batch in its own scope; returns its nanoseconds (and sets {@link #lastForeign}). */
     private long step(NDArray x, boolean clocked) {
         timing = clocked;
+        monitor.start();
         long t0 = System.nanoTime();
         try (NDScope s = new NDScope(); NoGrad g = new NoGrad()) {
             encode(x);
         }
+        long dt = System.nanoTime() - t0;
+        lastForeign = monitor.foreign();
         timing = false;
-        return System.nanoTime() - t0;
+        return dt;
     }
+
+    /** The median of the values whose pass was clean (other processes used at most 10% of the machine), or of all
+     * values if fewer than 3 were. */
+    private static double cleanMedian(long[] values, double[] foreign) {
+        long[] clean = java.util.stream.IntStream.range(0, values.length).filter(i -> foreign[i] <= FOREIGN_MAX)
+                .mapToLong(i -> values[i]).toArray();
+        return ImageEmbedBench.medianNanos(clean.length >= 3 ? clean : values);
+    }
+
+    private static final double FOREIGN_MAX = Double.parseDouble(System.getProperty("bench.foreignMax", "0.10"));
 }
