@@ -1,6 +1,7 @@
 package org.vlm4j.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.vlm4j.nn.Scalars;
 
 /**
  * CLIP's symmetric InfoNCE (OpenCLIP ClipLoss): logits = exp(logit_scale) * img @ txt^T, the matching pair of each
@@ -16,13 +17,13 @@ public final class InfoNce {
      */
     public static NDArray loss(NDArray image, NDArray text, NDArray logitScale) {
         NDArray logits = image.matMul(text.transpose()).mul(logitScale.exp());
-        return diagonalCrossEntropy(logits).add(diagonalCrossEntropy(logits.transpose())).div(2f);
+        return Scalars.div(diagonalCrossEntropy(logits).add(diagonalCrossEntropy(logits.transpose())), 2f);
     }
 
     /** Mean over rows of -log softmax(row)[i]. */
     static NDArray diagonalCrossEntropy(NDArray logits) {
         long n = logits.getShape().get(0);
         NDArray eye = logits.getManager().eye((int) n);
-        return logits.logSoftmax(1).mul(eye).sum().neg().div((float) n);
+        return Scalars.div(logits.logSoftmax(1).mul(eye).sum().neg(), (float) n);
     }
 }

@@ -1,6 +1,7 @@
 package org.vlm4j.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.vlm4j.nn.Scalars;
 
 /**
  * SigLIP's pairwise sigmoid loss (OpenCLIP SigLipLoss, single device): logits = exp(logit_scale) * img @ txt^T + bias,
@@ -17,11 +18,11 @@ public final class SigmoidLoss {
             logits = logits.add(logitBias);
         }
         NDArray labels = logits.getManager().eye((int) n).mul(2f).sub(1f);
-        return logSigmoid(labels.mul(logits)).sum().neg().div((float) n);
+        return Scalars.div(logSigmoid(labels.mul(logits)).sum().neg(), (float) n);
     }
 
     /** log sigmoid(x) = -softplus(-x), computed stably as min(x, 0) - log(1 + exp(-|x|)). */
     static NDArray logSigmoid(NDArray x) {
-        return x.minimum(0f).sub(x.abs().neg().exp().add(1f).log());
+        return Scalars.minimum(x, 0f).sub(x.abs().neg().exp().add(1f).log());
     }
 }

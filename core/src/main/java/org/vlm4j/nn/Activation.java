@@ -18,10 +18,11 @@ public enum Activation {
         return switch (this) {
             case GELU -> ai.djl.nn.Activation.gelu(x);
             case GELU_TANH -> {
-                NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-                yield x.mul(inner.tanh().add(1f)).mul(0.5f);
+                // Constants through Scalars: see its note on DJL's scalar ops under autograd.
+                NDArray inner = Scalars.mul(x.add(Scalars.mul(x.mul(x).mul(x), 0.044715f)), (float) Math.sqrt(2 / Math.PI));
+                yield Scalars.mul(x.mul(inner.tanh().add(1f)), 0.5f);
             }
-            case QUICK_GELU -> x.mul(ai.djl.nn.Activation.sigmoid(x.mul(1.702f)));
+            case QUICK_GELU -> x.mul(ai.djl.nn.Activation.sigmoid(Scalars.mul(x, 1.702f)));
             case RELU -> ai.djl.nn.Activation.relu(x);
             case SWIGLU -> throw new IllegalStateException("SwiGLU gates two halves; use Mlp");
         };

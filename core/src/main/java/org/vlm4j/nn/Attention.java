@@ -79,7 +79,7 @@ public final class Attention extends Module {
             query = qNorm.forward(query);
             key = kNorm.forward(key);
         }
-        NDArray scores = query.mul(scale).matMul(key.transpose(0, 1, 3, 2));
+        NDArray scores = Scalars.mul(query, scale).matMul(key.transpose(0, 1, 3, 2));
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -92,8 +92,8 @@ public final class Trainer {
             while (step < options.steps()) {
                 long stepStart = System.nanoTime();
                 if (Boolean.getBoolean("vlm4j.debug.gcEveryStep")) {
-                    // Diagnostic for the open run-to-run divergence (see BENCHMARKS.md): with a GC before every step,
-                    // identical runs part at step 2 in 4 runs of 4 here.
+                    // A regression harness: a GC before every step exposes native memory freed under autograd (it is
+                    // how the scalar-constant fault in nn.Scalars was found); results must not change.
                     System.gc();
                 }
                 List<Batch> micro = new ArrayList<>(options.accumulate());
