@@ -49,16 +49,16 @@ $PY - "$results" "$FOREIGN_MAX" <<'EOF' | tee "$OUT/table.md"
 import json, statistics, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 fmax = float(sys.argv[2])
-print("| model (batch) | PyTorch setting | images/s, median of clean runs | vs openblas-openmp, paired | runs (foreign CPU %) |")
+print("| model (batch) | PyTorch setting | images/s, median of clean runs | vs openblas-openmp, paired | runs (clean / all iterations) |")
 print("|---|---|---:|---:|---|")
 for preset in dict.fromkeys(r["preset"] for r in recs):
     rs = [r for r in recs if r["preset"] == preset]
     base = {r["round"]: r for r in rs if r["variant"] == "openblas-openmp"}
     for v in dict.fromkeys(r["variant"] for r in rs):
         vr = [r for r in rs if r["variant"] == v]
-        use = [r for r in vr if r["foreign_pct"] <= fmax] or vr
+        use = [r for r in vr if r.get("clean", r["foreign_pct"] <= fmax)] or vr
         med = statistics.median(r["images_per_s"] for r in use)
         paired = [r["images_per_s"] / base[r["round"]]["images_per_s"] for r in vr if r["round"] in base]
-        per = ", ".join("%.1f (%.0f)" % (r["images_per_s"], r["foreign_pct"]) for r in vr)
+        per = ", ".join("%.1f (%d/%d)" % (r["images_per_s"], r["clean_iterations"], r["iterations"]) for r in vr)
         print(f"| {preset} ({vr[0]['batch']}) | {v} | {med:.1f} | {statistics.median(paired):.2f}x | {per} |")
 EOF

@@ -33,7 +33,9 @@ import org.vlm4j.nn.VisionConfig;
  * {@code q * scale}), {@code inplace} (residual adds and the QuickGELU's last multiply in place),
  * {@code patchlinear} (patch embedding as reshape/permute + one GEMM instead of the strided conv), {@code qgfold}
  * (QuickGELU models: 1.702 folded into fc1's weight and bias and 1/1.702 into fc2's weight once, so the activation
- * is {@code sigmoid(f) * f} in two ops, the multiply in place, instead of three), {@code all} (all of them). Variants run interleaved; each is timed both per op (with clocks) and end to end (no clocks).
+ * is {@code sigmoid(f) * f} in two ops, the multiply in place, instead of three), {@code all} (all of them).
+ * Variants run interleaved; each is timed both per op (with clocks) and end to end (no clocks); medians are over the
+ * passes that other processes left alone ({@link LoadMonitor}, {@code -Dbench.foreignMax=0.10}).
  */
 public final class ImageEmbedProfile {
 
