@@ -7,13 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.eval.DatasetEvals;
+import org.vlm4j.eval.EncodedDataset;
 import org.vlm4j.eval.LinearProbe;
 import org.vlm4j.eval.LinearProbeResult;
-import org.vlm4j.eval.RetrievalEval;
 import org.vlm4j.eval.RetrievalResult;
 import org.vlm4j.eval.Templates;
 import org.vlm4j.eval.TieRule;
-import org.vlm4j.eval.ZeroShotClassifier;
 import org.vlm4j.eval.ZeroShotEval;
 import org.vlm4j.eval.ZeroShotResult;
 import org.vlm4j.model.ImageTextEncoder;
@@ -23,10 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/**
- * {@code vlm4j eval zeroshot|retrieval|linear-probe}. The --data inputs are read by {@link EvalInputs}' small local
- * readers for now (TODO(data): the org.vlm4j.data SPECs when that package lands).
- */
+/** {@code vlm4j eval zeroshot|retrieval|linear-probe} over any data spec (tables, class folders, tar shards). */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model: zero-shot classification, image-text retrieval, linear probe.",
         subcommands = {EvalCommand.ZeroShot.class, EvalCommand.Retrieval.class, EvalCommand.Probe.class})
@@ -55,15 +53,24 @@ final class EvalCommand implements Runnable {
     }
 
     @Command(name = "zeroshot", mixinStandardHelpOptions = true,
-            description = "Zero-shot top-1/top-5 accuracy on a folder of class folders (class name = folder name,"
-                    + " '_' read as a space).")
+            description = "Zero-shot top-1/top-5 accuracy on labelled images: class folders (class name = folder"
+                    + " name, '_' read as a space), or a table/shards with --label.")
     static final class ZeroShot implements Callable<Integer> {
         @Option(names = "--model", required = true, description = "a vlm4j model directory")
         Path model;
 
-        @Option(names = "--data", required = true, paramLabel = "DIR",
-                description = "a folder with one sub-folder of images per class")
-        Path data;
+        @Option(names = "--data", required = true, paramLabel = "SPEC",
+                description = "a folder with one sub-folder of images per class, or a TSV/CSV table or tar shards"
+                        + " whose entries carry their class (see --label)")
+        String data;
+
+        @Option(names = "--label", paramLabel = "FORMAT", description = "the class of an entry from its columns, e.g."
+                + " '{color} {shape}' (default: the caption; for class folders, the folder name)")
+        String label;
+
+        @Option(names = "--classes", paramLabel = "LIST|FILE", description = "the candidate classes: comma-separated,"
+                + " or a file with one per line (default: the folder's classes, else the distinct labels)")
+        String classes;
 
         @Option(names = "--templates", defaultValue = Templates.OPENAI_IMAGENET, paramLabel = "FILE|simple|imagenet80",
                 description = "prompt templates: imagenet80 (OpenAI CLIP's 80), simple (their 7), or a file with one"
@@ -87,14 +94,18 @@ final class EvalCommand implements Runnable {
         public Integer call() throws Exception {
             TieRule rule = tieRule(ties);
             List<String> tpl = Templates.resolve(templates);
-            EvalInputs.Labelled in = EvalInputs.readClassFolders(data);
+            ImageTextDataset dataset = ImageTextDataset.open(data);
+            DatasetEvals.Labeler labeler = labeler(label);
             try (VlmModel m = Cli.load(model)) {
                 ImageTextEncoder enc = Cli.encoder(m, model);
-                ZeroShotClassifier zs = new ZeroShotClassifier(enc, in.classNames(), tpl, false);
-                ZeroShotResult r = ZeroShotEval.evaluate(zs, enc.encodeImageFiles(in.images()), in.labels(),
-                        ZeroShotEval.DEFAULT_KS, rule);
+                EncodedDataset d = EncodedDataset.encode(enc, dataset);
+                List<String> names = classes != null ? classList(classes)
+                        : DatasetEvals.classNames(dataset, DatasetEvals.labels(d, labeler));
+                ZeroShotResult r = DatasetEvals.zeroShot(enc, d, data, names, tpl, labeler, ZeroShotEval.DEFAULT_KS,
+                        rule);
                 Map<String, Object> out = new LinkedHashMap<>(r.toJson(confusion));
                 out.put("templates", tpl.size());
+                out.put("skipped", d.skipped());
                 print(spec.commandLine().getOut(), json.json, out);
             }
             return 0;
@@ -102,14 +113,15 @@ final class EvalCommand implements Runnable {
     }
 
     @Command(name = "retrieval", mixinStandardHelpOptions = true,
-            description = "Image-text retrieval R@K, mean and median rank, from an image<TAB>caption TSV (an image on"
-                    + " several lines has several captions; paths relative to the TSV; header line optional).")
+            description = "Image-text retrieval R@K, mean and median rank, over a table or shards of image-caption"
+                    + " pairs (an image on several rows has several captions).")
     static final class Retrieval implements Callable<Integer> {
         @Option(names = "--model", required = true, description = "a vlm4j model directory")
         Path model;
 
-        @Option(names = "--data", required = true, paramLabel = "TSV", description = "image<TAB>caption lines")
-        Path data;
+        @Option(names = "--data", required = true, paramLabel = "SPEC", description = "a TSV/CSV table (image, text"
+                + " columns; extra columns ignored) or tar shards; an image on several rows has several captions")
+        String data;
 
         @Option(names = "--k", split = ",", defaultValue = "1,5,10", description = "the K of R@K (default:"
                 + " ${DEFAULT-VALUE})")
@@ -128,31 +140,37 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TieRule rule = tieRule(ties);
-            EvalInputs.Captions in = EvalInputs.readCaptionTsv(data);
+            ImageTextDataset dataset = ImageTextDataset.open(data);
             try (VlmModel m = Cli.load(model)) {
                 ImageTextEncoder enc = Cli.encoder(m, model);
-                float[][] img = enc.encodeImageFiles(in.images());
-                float[][] txt = enc.encodeTexts(in.captions());
-                RetrievalResult r = RetrievalEval.evaluate(img, txt, in.textToImage(), ks, rule);
-                print(spec.commandLine().getOut(), json.json, r.toJson());
+                EncodedDataset d = EncodedDataset.encode(enc, dataset);
+                RetrievalResult r = DatasetEvals.retrieval(enc, d, ks, rule);
+                Map<String, Object> out = new LinkedHashMap<>(r.toJson());
+                out.put("skipped", d.skipped());
+                print(spec.commandLine().getOut(), json.json, out);
             }
             return 0;
         }
     }
 
     @Command(name = "linear-probe", mixinStandardHelpOptions = true,
-            description = "Logistic regression on frozen image embeddings: train on one folder of class folders, L2"
+            description = "Logistic regression on frozen image embeddings: train on one labelled dataset, L2"
                     + " strength chosen on a held-out share of it, accuracy on another.")
     static final class Probe implements Callable<Integer> {
         @Option(names = "--model", required = true, description = "a vlm4j model directory")
         Path model;
 
-        @Option(names = "--train", required = true, paramLabel = "DIR", description = "class folders to train on")
-        Path train;
+        @Option(names = "--train", required = true, paramLabel = "SPEC", description = "class folders (or a table or"
+                + " shards with --label) to train on")
+        String train;
 
-        @Option(names = "--test", required = true, paramLabel = "DIR",
-                description = "class folders to test on (the same class folder names)")
-        Path test;
+        @Option(names = "--test", required = true, paramLabel = "SPEC",
+                description = "data to test on, with the same classes")
+        String test;
+
+        @Option(names = "--label", paramLabel = "FORMAT", description = "the class of an entry from its columns, e.g."
+                + " '{color} {shape}' (default: the caption; for class folders, the folder name)")
+        String label;
 
         @Option(names = "--lambda", split = ",", description = "L2 strengths to sweep (default: 1e-6,...,10)")
         double[] lambdas;
@@ -180,16 +198,31 @@ final class EvalCommand implements Runnable {
             LinearProbe.Config d = LinearProbe.Config.defaults();
             LinearProbe.Config cfg = new LinearProbe.Config(lambdas == null ? d.lambdas() : lambdas, valFraction,
                     maxIterations, d.gradientTolerance(), d.lossTolerance(), seed);
-            EvalInputs.Labelled tr = EvalInputs.readClassFolders(train);
-            EvalInputs.Labelled te = EvalInputs.readClassFolders(test, EvalInputs.folderNames(train));
+            ImageTextDataset tr = ImageTextDataset.open(train);
+            ImageTextDataset te = ImageTextDataset.open(test);
             try (VlmModel m = Cli.load(model)) {
                 ImageTextEncoder enc = Cli.encoder(m, model);
-                LinearProbeResult r = LinearProbe.fit(enc, tr.images(), tr.labels(), te.images(), te.labels(),
-                        tr.classNames().size(), cfg);
+                LinearProbeResult r = DatasetEvals.linearProbe(enc, tr, te, labeler(label), cfg);
                 print(spec.commandLine().getOut(), json.json, r.toJson());
             }
             return 0;
         }
+    }
+
+    static DatasetEvals.Labeler labeler(String format) {
+        return format == null ? DatasetEvals.CAPTION : DatasetEvals.format(format);
+    }
+
+    /** Comma-separated class names, or a file of one per line (blank lines skipped). */
+    static List<String> classList(String spec) throws java.io.IOException {
+        Path p = Path.of(spec);
+        List<String> raw = java.nio.file.Files.isRegularFile(p)
+                ? java.nio.file.Files.readAllLines(p, java.nio.charset.StandardCharsets.UTF_8) : List.of(spec.split(","));
+        List<String> out = raw.stream().map(String::strip).filter(x -> !x.isEmpty()).toList();
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--classes " + spec + ": no class names");
+        }
+        return out;
     }
 
     static TieRule tieRule(String name) {

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.engine.Vlm4jEngine;
-import org.vlm4j.eval.DatasetZeroShot;
+import org.vlm4j.eval.DatasetEvals;
 import org.vlm4j.eval.ZeroShotResult;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.contrastive.Clip;
@@ -99,11 +99,11 @@ final class QuickstartCommand implements Callable<Integer> {
             Path curve = out.resolve("training-curve.png");
             TrainingCurve.write(res.history(), curve, preset + " on Shapes");
             List<String> classes = shapes.classNames();
-            ZeroShotResult val = DatasetZeroShot.evaluate(clip, ImageTextDataset.open(dataDir.resolve("val.tsv").toString()),
-                    classes, TEMPLATES, m -> m.get("color") + " " + m.get("shape"));
-            ZeroShotResult held = DatasetZeroShot.evaluate(clip,
+            ZeroShotResult val = DatasetEvals.zeroShot(clip, ImageTextDataset.open(dataDir.resolve("val.tsv").toString()),
+                    classes, TEMPLATES, DatasetEvals.format("{color} {shape}"));
+            ZeroShotResult held = DatasetEvals.zeroShot(clip,
                     ImageTextDataset.open(dataDir.resolve("heldout.tsv").toString()), classes, TEMPLATES,
-                    m -> m.get("color") + " " + m.get("shape"));
+                    DatasetEvals.format("{color} {shape}"));
             r.put("zeroshot_top1", val.top1());
             r.put("zeroshot_top5", val.top5());
             r.put("heldout_top1", held.top1());

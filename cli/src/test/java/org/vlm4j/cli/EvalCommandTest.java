@@ -82,6 +82,33 @@ class EvalCommandTest {
     }
 
     @Test
+    void tablesWithExtraColumnsAndLabelFormats() throws Exception {
+        Path dir = tmp.resolve("table");
+        copy("webtide_logo.jpg", dir.resolve("img/logo.jpg"));
+        copy("camera-web.png", dir.resolve("img/camera.png"));
+        copy("synthetic_noise_301x203.png", dir.resolve("img/noise.png"));
+        Path tsv = dir.resolve("pairs.tsv");
+        Files.writeString(tsv, String.join("\n", List.of("image\ttext\tkind\tstyle", "img/logo.jpg\ta logo\tweb\tlogo",
+                "img/camera.png\ta camera\tweb\ticon", "img/noise.png\tnoise\tplain\tnoise", "")));
+        // retrieval reads only the image and text columns: the extra columns do not leak into the captions
+        JsonNode r = json(CliTest.run("eval", "retrieval", "--model", model, "--data", tsv, "--json"));
+        assertEquals(3, r.get("n_texts").asInt());
+        // zero-shot over a table: the class from its columns, candidate classes given or the distinct labels
+        JsonNode z = json(CliTest.run("eval", "zeroshot", "--model", model, "--data", tsv, "--label", "{kind} {style}",
+                "--templates", "simple", "--json"));
+        assertEquals(3, z.get("n").asInt());
+        assertEquals(3, z.get("n_classes").asInt());
+        JsonNode c = json(CliTest.run("eval", "zeroshot", "--model", model, "--data", tsv, "--label", "{kind}",
+                "--classes", "web,plain,other", "--json"));
+        assertEquals(3, c.get("n_classes").asInt());
+        assertEquals(1.0, c.get("top5").asDouble());
+        CliTest.assertCleanError(CliTest.run("eval", "zeroshot", "--model", model, "--data", tsv, "--label", "{colour}"),
+                "colour");
+        CliTest.assertCleanError(CliTest.run("eval", "zeroshot", "--model", model, "--data", tsv, "--label", "{kind}",
+                "--classes", "web"), "plain");
+    }
+
+    @Test
     void zeroShotOnClassFolders() throws Exception {
         Path data = classFolders("zs");
         JsonNode j = json(CliTest.run("eval", "zeroshot", "--model", model, "--data", data, "--templates", "simple",

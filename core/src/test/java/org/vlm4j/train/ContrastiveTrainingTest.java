@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
-import org.vlm4j.eval.DatasetZeroShot;
+import org.vlm4j.eval.DatasetEvals;
 import org.vlm4j.eval.ZeroShotResult;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipPresets;
@@ -43,8 +43,8 @@ class ContrastiveTrainingTest {
             // The sigmoid loss starts near N * log 2 over few negatives and falls more slowly than InfoNCE here.
             assertTrue(last < (preset.startsWith("siglip") ? 0.85 : 0.6) * first, preset + ": loss " + first + " -> " + last);
             List<String> classes = cfg.classNames();
-            ZeroShotResult zs = DatasetZeroShot.evaluate(model, ImageTextDataset.open(data.resolve("val.tsv").toString()),
-                    classes, List.of("a large {}", "a small {}"), m -> m.get("color") + " " + m.get("shape"));
+            ZeroShotResult zs = DatasetEvals.zeroShot(model, ImageTextDataset.open(data.resolve("val.tsv").toString()),
+                    classes, List.of("a large {}", "a small {}"), DatasetEvals.format("{color} {shape}"));
             System.out.printf("%s: loss %.3f -> %.3f, zero-shot top-1 %.3f over %d classes (n=%d)%n", preset, first, last,
                     zs.top1(), classes.size(), zs.n());
             // Observed here: clip-tiny 0.57-0.62, siglip-tiny 0.31 (chance 0.17) after 160 steps of 32.
