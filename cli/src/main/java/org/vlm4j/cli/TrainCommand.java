@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.engine.Vlm4jEngine;
+import org.vlm4j.eval.DatasetEvals;
+import org.vlm4j.eval.PeriodicEval;
+import org.vlm4j.eval.Templates;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
@@ -16,6 +19,7 @@ import org.vlm4j.model.contrastive.SigLip;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.text.Tokenizer;
+import org.vlm4j.train.TrainListener;
 import org.vlm4j.train.Trainer;
 import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.TrainingCurve;
@@ -72,8 +76,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the run directory's newest checkpoint")
     boolean resume;
 
-    @Option(names = "--eval-every", description = "accepted for compatibility; evaluation runs at the end (see vlm4j eval)")
+    @Option(names = "--eval-every", paramLabel = "N", description = "evaluate on --eval-data every N steps and at the"
+            + " end (retrieval R@1/R@5; zero-shot with --eval-label), appended to RUN_DIR/eval.jsonl")
     Integer evalEvery;
+
+    @Option(names = "--eval-data", paramLabel = "SPEC", description = "a held-out data spec for --eval-every")
+    String evalData;
+
+    @Option(names = "--eval-label", paramLabel = "FORMAT", description = "also zero-shot during training: the class of"
+            + " an eval entry, e.g. '{color} {shape}' or '{text}'")
+    String evalLabel;
+
+    @Option(names = "--eval-templates", defaultValue = "{}", paramLabel = "FILE|simple|imagenet80|TEMPLATE",
+            description = "zero-shot templates for --eval-label (default: the bare class name)")
+    String evalTemplates;
 
     @Mixin
     JsonOption json;
@@ -85,6 +101,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Vlm4jEngine.init();
         ImageTextDataset dataset = ImageTextDataset.open(data); // fails before training when the spec matches nothing
+        if (evalEvery != null && evalData == null) {
+            throw new IllegalArgumentException("--eval-every needs --eval-data SPEC (a held-out set to evaluate on)");
+        }
+        ImageTextDataset evalSet = evalData == null ? null : ImageTextDataset.open(evalData);
         Tokenizer tok = tokenizer(dataset);
         ClipConfig config = config(tok.vocabSize());
         TrainOptions o = TrainOptions.defaults(steps, batchSize, lr, seed);
@@ -94,7 +114,11 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         try (Clip clip = SigLip.create(config, tok, seed); ProgressReporter progress = new ProgressReporter(
                 "train " + config.family(), !json.json)) {
-            Trainer.Result res = new Trainer(o, progress).fit(clip, dataset, out, resume);
+            PeriodicEval periodic = evalSet == null ? null : new PeriodicEval(clip, evalSet,
+                    evalEvery != null ? evalEvery : o.steps(), out, evalLabel == null ? null
+                    : new PeriodicEval.ZeroShotSpec(DatasetEvals.format(evalLabel), null, templates(evalTemplates)));
+            TrainListener listener = periodic == null ? progress : TrainListener.all(progress, periodic);
+            Trainer.Result res = new Trainer(o, listener).fit(clip, dataset, out, resume);
             Path modelDir = out.resolve("model");
             ModelDir.save(clip, modelDir);
             TrainingCurve.write(res.history(), out.resolve("training-curve.png"), config.family() + " on " + data);
@@ -106,6 +130,9 @@ final class TrainCommand implements Callable<Integer> {
             r.put("images_per_second", res.imagesPerSecond());
             r.put("non_finite_skipped", res.nonFiniteSkipped());
             r.put("data_skipped", res.dataSkipped());
+            if (periodic != null) {
+                r.put("eval", periodic.latest());
+            }
         }
         var w = spec.commandLine().getOut();
         if (json.json) {
@@ -115,11 +142,19 @@ final class TrainCommand implements Callable<Integer> {
                     r.get("steps"), r.get("seconds"), r.get("images_per_second"), r.get("final_loss"));
             w.printf("model: %s   curve: %s   metrics: %s%n", r.get("model_dir"), out.resolve("training-curve.png"),
                     out.resolve("metrics.jsonl"));
+            if (r.containsKey("eval")) {
+                w.printf("evaluation on %s: %s (all: %s)%n", evalData, r.get("eval"), out.resolve("eval.jsonl"));
+            }
             if (!((Map<?, ?>) r.get("data_skipped")).isEmpty()) {
                 w.printf("skipped data: %s%n", r.get("data_skipped"));
             }
         }
         return 0;
+    }
+
+    /** A template spec, or one literal template containing {}. */
+    static List<String> templates(String spec) throws java.io.IOException {
+        return spec.contains("{}") && !Files.exists(Path.of(spec)) ? List.of(spec) : Templates.resolve(spec);
     }
 
     private Tokenizer tokenizer(ImageTextDataset dataset) throws Exception {
