@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.vlm4j.data.Batch;
 import org.vlm4j.data.BatchLoader;
 import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.data.IdxImport;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
@@ -17,10 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code vlm4j data}: datasets — generate the synthetic Shapes set, check a data spec. */
+/** {@code vlm4j data}: datasets — generate the synthetic Shapes set, import IDX (MNIST-family) files, check a spec. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Datasets: generate synthetic Shapes data, check a data spec.",
-        subcommands = {DataCommand.ShapesCommand.class, DataCommand.CheckCommand.class})
+        description = "Datasets: generate synthetic Shapes data, import MNIST-family IDX files, check a data spec.",
+        subcommands = {DataCommand.ShapesCommand.class, DataCommand.CheckCommand.class, DataCommand.IdxCommand.class})
 final class DataCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -121,6 +122,65 @@ final class DataCommand implements Runnable {
                     o.printf("  %-10s %s%n", e.getKey(), e.getValue());
                 }
                 o.printf("held-out compositions (never in train): %s%n", String.join(", ", cfg.heldOutClassNames()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "idx", mixinStandardHelpOptions = true,
+            description = "Convert an IDX image/label pair (MNIST, Fashion-MNIST, KMNIST; .gz or plain) into tar"
+                    + " shards captioned from a template, with the class as field 'class'.")
+    static final class IdxCommand implements Callable<Integer> {
+        @Option(names = "--images", required = true, paramLabel = "FILE", description = "IDX images (magic 0x803)")
+        Path images;
+
+        @Option(names = "--labels", required = true, paramLabel = "FILE", description = "IDX labels (magic 0x801)")
+        Path labels;
+
+        @Option(names = "--classes", required = true, paramLabel = "LIST|FILE",
+                description = "class names by label: comma-separated, or a file with one per line")
+        String classes;
+
+        @Option(names = "--template", defaultValue = "a photo of a {}", paramLabel = "TEXT",
+                description = "caption template (default: '${DEFAULT-VALUE}')")
+        String template;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+        Path out;
+
+        @Option(names = "--name", defaultValue = "data", paramLabel = "STEM",
+                description = "shard name stem: DIR/STEM-NNNN.tar (default: ${DEFAULT-VALUE})")
+        String name;
+
+        @Option(names = "--shard-size", defaultValue = "10000", paramLabel = "N",
+                description = "samples per shard (default: ${DEFAULT-VALUE})")
+        int shardSize;
+
+        @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "convert at most N samples")
+        int limit;
+
+        @Mixin
+        JsonOption json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            IdxImport.Result r = IdxImport.convert(images, labels, EvalCommand.classList(classes), template, out, name,
+                    shardSize, limit);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            PrintWriter o = spec.commandLine().getOut();
+            if (json.json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("data", r.spec());
+                m.put("count", r.count());
+                m.put("size", r.rows() + "x" + r.cols());
+                m.put("seconds", secs);
+                Cli.printJson(o, m);
+            } else {
+                o.printf("wrote %d %dx%d images to %s in %.1f s%n", r.count(), r.rows(), r.cols(), r.spec(), secs);
             }
             return 0;
         }

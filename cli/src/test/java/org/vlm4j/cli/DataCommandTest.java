@@ -75,6 +75,59 @@ class DataCommandTest {
         assertTrue(h.out().contains("red circle"), h.out());
     }
 
+    /** Writes an IDX pair of n 5x4 images (pixel = 10 * label) in the MNIST layout, gzipped. */
+    static void writeIdx(Path images, Path labels, int[] y) throws Exception {
+        try (var img = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(images)));
+             var lab = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(labels)))) {
+            img.writeInt(0x803);
+            img.writeInt(y.length);
+            img.writeInt(5);
+            img.writeInt(4);
+            lab.writeInt(0x801);
+            lab.writeInt(y.length);
+            for (int v : y) {
+                for (int k = 0; k < 20; k++) {
+                    img.writeByte(10 * v);
+                }
+                lab.writeByte(v);
+            }
+        }
+    }
+
+    @Test
+    void idxToCaptionedShards() throws Exception {
+        Path images = tmp.resolve("imgs.gz");
+        Path labels = tmp.resolve("labs.gz");
+        writeIdx(images, labels, new int[] {0, 2, 1, 2, 0, 1, 1});
+        Result r = run("data", "idx", "--images", images, "--labels", labels, "--classes", "tee,coat,bag", "--out",
+                tmp.resolve("idx"), "--name", "train", "--shard-size", "3", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(7, j.get("count").asInt());
+        assertEquals(tmp.resolve("idx/train-{0000..0002}.tar").toString(), j.get("data").asText());
+        Result c = run("data", "check", "--data", j.get("data").asText(), "--size", "8");
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("7 usable images"), c.out());
+        org.vlm4j.data.ImageTextDataset ds = org.vlm4j.data.ImageTextDataset.open(j.get("data").asText());
+        try (var loader = new org.vlm4j.data.BatchLoader(ds, new org.vlm4j.image.ImagePreprocessor(
+                new org.vlm4j.image.ImagePreprocessor.PreprocessConfig(8, new float[] {0, 0, 0},
+                        new float[] {1, 1, 1}, "bicubic", "squash", false)), org.vlm4j.data.BatchLoader.Options.sequential(7))) {
+            org.vlm4j.data.Batch b = loader.next();
+            assertEquals(java.util.List.of("a photo of a tee", "a photo of a bag", "a photo of a coat",
+                    "a photo of a bag", "a photo of a tee", "a photo of a coat", "a photo of a coat"), b.captions());
+            assertEquals("bag", b.meta().get(1).get("class"));
+            assertEquals(20 / 255f, b.pixels()[b.imageFloats() * 1], 1e-6, "grey 20 on every channel");
+        }
+
+        Result bad = run("data", "idx", "--images", labels, "--labels", labels, "--classes", "a,b,c", "--out",
+                tmp.resolve("bad"));
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("labs.gz") && bad.err().contains("not an IDX image file"), bad.err());
+        Result few = run("data", "idx", "--images", images, "--labels", labels, "--classes", "a,b", "--out",
+                tmp.resolve("few"));
+        assertTrue(few.code() != 0 && few.err().contains("label 2"), few.err());
+    }
+
     @Test
     void badInputIsOneLine() {
         Result r = run("data", "check", "--data", tmp.resolve("nothing-{0..3}.tar"));

@@ -9,16 +9,12 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,8 +25,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.vlm4j.image.ImageWorkers;
 import org.vlm4j.io.AtomicFiles;
 
@@ -99,7 +93,6 @@ public final class Shapes {
         {220, 40, 40}, {40, 180, 60}, {50, 90, 235}, {240, 220, 40},
         {150, 60, 210}, {245, 140, 30}, {240, 240, 240}, {40, 215, 225}};
     private static final int CHUNK = 64;
-    private static final FileTime EPOCH = FileTime.fromMillis(0);
 
     private Shapes() {}
 
@@ -529,7 +522,6 @@ public final class Shapes {
     // Writing.
 
     /** A rendered, encoded scene ready to be written. */
-    private record Encoded(String caption, Map<String, String> fields, byte[] png) {}
 
     /** Generates the whole dataset under {@code out} (created if needed; existing files of the same names replaced). */
     public static Summary generate(Path out, Config cfg) throws IOException {
@@ -553,9 +545,9 @@ public final class Shapes {
                 for (int s = 0; s < shards; s++) {
                     int from = s * cfg.shardSize();
                     int to = Math.min(n, from + cfg.shardSize());
-                    List<Encoded> enc = render(pool, to - from, (i, e) -> e,
+                    List<ShardWriter.Entry> enc = render(pool, to - from, (i, e) -> e,
                             i -> encode(scene(cfg, split, from + i)));
-                    writeShard(out.resolve(String.format(Locale.ROOT, "%s-%04d.tar", split.id(), s)), from, enc);
+                    ShardWriter.write(out.resolve(String.format(Locale.ROOT, "%s-%04d.tar", split.id(), s)), from, enc);
                 }
                 if (shards == 1) {
                     data.put(split.id(), out.resolve(split.id() + "-0000.tar").toString());
@@ -586,11 +578,11 @@ public final class Shapes {
         return summary;
     }
 
-    private static Encoded encode(Scene s) {
-        return new Encoded(s.caption(), s.fields(), png(s.image()));
+    private static ShardWriter.Entry encode(Scene s) {
+        return new ShardWriter.Entry(s.caption(), s.fields(), png(s.image()));
     }
 
-    private static String[] row(String rel, Encoded e) {
+    private static String[] row(String rel, ShardWriter.Entry e) {
         String[] r = new String[COLUMNS.size()];
         r[0] = rel;
         r[1] = e.caption();
@@ -669,42 +661,6 @@ public final class Shapes {
             sb.append(String.join("\t", r)).append('\n');
         }
         AtomicFiles.writeString(file, sb.toString());
-    }
-
-    private static void writeShard(Path file, int first, List<Encoded> samples) throws IOException {
-        AtomicFiles.write(file, ch -> {
-            OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-            TarArchiveOutputStream tar = new TarArchiveOutputStream(os);
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (int i = 0; i < samples.size(); i++) {
-                Encoded e = samples.get(i);
-                String key = String.format(Locale.ROOT, "%06d", first + i);
-                member(tar, key + ".png", e.png());
-                member(tar, key + ".txt", e.caption().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                for (Map.Entry<String, String> f : e.fields().entrySet()) {
-                    if (!f.getValue().isEmpty()) {
-                        member(tar, key + "." + f.getKey(), f.getValue().getBytes(
-                                java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                }
-            }
-            tar.finish();
-            os.flush(); // not closed: AtomicFiles owns the channel
-        });
-    }
-
-    private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(bytes.length);
-        e.setMode(0644);
-        e.setLastModifiedTime(EPOCH);
-        e.setUserId(0);
-        e.setGroupId(0);
-        e.setUserName("");
-        e.setGroupName("");
-        tar.putArchiveEntry(e);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
     }
 
     private static void writeManifest(Path out, Config cfg, Summary s) throws IOException {

@@ -85,10 +85,29 @@ public final class ModelDir {
         }
     }
 
+    /** Fills the {@link JsonDefault} fields a config lacks, in this record and the records it holds. */
+    private static JsonNode withDefaults(JsonNode json, Class<?> type) throws com.fasterxml.jackson.core.JsonProcessingException {
+        if (!type.isRecord() || !(json instanceof com.fasterxml.jackson.databind.node.ObjectNode obj)) {
+            return json;
+        }
+        for (java.lang.reflect.RecordComponent rc : type.getRecordComponents()) {
+            com.fasterxml.jackson.annotation.JsonProperty jp = rc.getAccessor()
+                    .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class); // propagated to the accessor
+            String name = jp != null && !jp.value().isEmpty() ? jp.value() : rc.getName();
+            JsonDefault d = rc.getAnnotation(JsonDefault.class);
+            if (d != null && !obj.has(name)) {
+                obj.set(name, JSON.readTree(d.value()));
+            } else if (obj.has(name)) {
+                withDefaults(obj.get(name), rc.getType());
+            }
+        }
+        return obj;
+    }
+
     /** Reads a config record, turning Jackson's errors into one line naming the file and the field. */
     public static <T> T parse(JsonNode json, Class<T> type, Path file) {
         try {
-            return JSON.treeToValue(json, type);
+            return JSON.treeToValue(withDefaults(json.deepCopy(), type), type);
         } catch (MismatchedInputException e) {
             String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
                     : "[" + r.getIndex() + "]").collect(Collectors.joining("."));

@@ -24,6 +24,12 @@ public final class Attention extends Module {
      * @param contextDim the width of the context for cross-attention, or 0 for self-attention
      */
     public Attention(Init init, long dim, int heads, long contextDim, boolean qkvBias, boolean qkNorm, float lnEps) {
+        this(init, dim, heads, contextDim, qkvBias, qkNorm, lnEps, 1 / Math.sqrt(2.0 * dim));
+    }
+
+    /** @param outStd init std of the output projection (which writes into the residual stream) */
+    public Attention(Init init, long dim, int heads, long contextDim, boolean qkvBias, boolean qkNorm, float lnEps,
+                     double outStd) {
         if (dim % heads != 0) {
             throw new IllegalArgumentException("width " + dim + " is not divisible by " + heads + " heads");
         }
@@ -43,7 +49,7 @@ public final class Attention extends Module {
         }
         this.qNorm = qkNorm ? child("q_norm", new LayerNorm(init, headDim, lnEps)) : null;
         this.kNorm = qkNorm ? child("k_norm", new LayerNorm(init, headDim, lnEps)) : null;
-        this.proj = child("proj", new Linear(init, dim, dim, true));
+        this.proj = child("proj", new Linear(init, dim, dim, true, outStd));
     }
 
     public boolean isCross() {

@@ -7,8 +7,13 @@ public final class Linear extends Module {
     private final Param weight;
     private final Param bias;
 
+    /** Weights ~ N(0, in^-1/2): OpenCLIP's rule for attention inputs and the tower projections. */
     public Linear(Init init, long in, long out, boolean bias) {
-        this.weight = param("weight", init.normal(0.02, out, in));
+        this(init, in, out, bias, 1 / Math.sqrt(in));
+    }
+
+    public Linear(Init init, long in, long out, boolean bias, double std) {
+        this.weight = param("weight", init.normal(std, out, in));
         this.bias = bias ? param("bias", init.zeros(out)) : null;
     }
 

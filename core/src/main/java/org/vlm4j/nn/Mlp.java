@@ -10,9 +10,15 @@ public final class Mlp extends Module {
     private final Activation act;
 
     public Mlp(Init init, long dim, long hidden, Activation act, boolean bias) {
+        this(init, dim, hidden, act, bias, 1 / Math.sqrt(2.0 * dim));
+    }
+
+    /** OpenCLIP's init: fc1 ~ N(0, (2 dim)^-1/2), fc2 (into the residual stream) ~ N(0, outStd). */
+    public Mlp(Init init, long dim, long hidden, Activation act, boolean bias, double outStd) {
         this.act = act;
-        this.fc1 = child("fc1", new Linear(init, dim, act == Activation.SWIGLU ? 2 * hidden : hidden, bias));
-        this.fc2 = child("fc2", new Linear(init, hidden, dim, bias));
+        this.fc1 = child("fc1", new Linear(init, dim, act == Activation.SWIGLU ? 2 * hidden : hidden, bias,
+                1 / Math.sqrt(2.0 * dim)));
+        this.fc2 = child("fc2", new Linear(init, hidden, dim, bias, outStd));
     }
 
     public NDArray forward(NDArray x) {

@@ -13,7 +13,7 @@ public final class Transformer extends Module {
         this.config = config;
         BlocksHolder holder = child("blocks", new BlocksHolder());
         for (int i = 0; i < layers; i++) {
-            blocks.add(holder.add(i, new TransformerBlock(init, config)));
+            blocks.add(holder.add(i, new TransformerBlock(init, config, layers)));
         }
     }
 

@@ -16,19 +16,29 @@ public final class TransformerBlock extends Module {
     private final LayerScale ls2;
 
     public TransformerBlock(Init init, BlockConfig c) {
+        this(init, c, 1);
+    }
+
+    /**
+     * @param depth blocks in the stack: the layers writing into the residual stream start at std
+     *              {@code width^-1/2 (2 depth)^-1/2} (OpenCLIP / GPT-2), so the stream's scale does not grow with depth
+     */
+    public TransformerBlock(Init init, BlockConfig c, int depth) {
+        double outStd = 1 / Math.sqrt(c.width() * 2.0 * depth);
         ln1 = child("ln1", new LayerNorm(init, c.width(), c.lnEps()));
-        attn = child("attn", new Attention(init, c.width(), c.heads(), 0, c.qkvBias(), c.qkNorm(), c.lnEps()));
+        attn = child("attn", new Attention(init, c.width(), c.heads(), 0, c.qkvBias(), c.qkNorm(), c.lnEps(),
+                outStd));
         ls1 = c.layerScaleInit() > 0 ? child("ls1", new LayerScale(init, c.width(), c.layerScaleInit())) : null;
         if (c.crossAttention()) {
             lnCross = child("ln_cross", new LayerNorm(init, c.width(), c.lnEps()));
             crossAttn = child("cross_attn", new Attention(init, c.width(), c.heads(),
-                    c.contextDim() > 0 ? c.contextDim() : c.width(), c.qkvBias(), c.qkNorm(), c.lnEps()));
+                    c.contextDim() > 0 ? c.contextDim() : c.width(), c.qkvBias(), c.qkNorm(), c.lnEps(), outStd));
         } else {
             lnCross = null;
             crossAttn = null;
         }
         ln2 = child("ln2", new LayerNorm(init, c.width(), c.lnEps()));
-        mlp = child("mlp", new Mlp(init, c.width(), c.mlpHidden(), c.activation(), true));
+        mlp = child("mlp", new Mlp(init, c.width(), c.mlpHidden(), c.activation(), true, outStd));
         ls2 = c.layerScaleInit() > 0 ? child("ls2", new LayerScale(init, c.width(), c.layerScaleInit())) : null;
     }
 

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class VisionTransformer extends Module {
     private final VisionConfig config;
+    private final ConvStem stem;
     private final Param patchWeight;
     private final Param patchBias;
     private final Param classToken;
@@ -22,11 +23,16 @@ public final class VisionTransformer extends Module {
 
     public VisionTransformer(Init init, VisionConfig c) {
         this.config = c;
-        int p = c.patchSize();
-        this.patchWeight = param("patch_embed.weight", init.normal(0.02, c.width(), 3, p, p));
+        this.stem = c.convStem().isEmpty() ? null : child("conv_stem", new ConvStem(init, 3, c.convStem(), c.lnEps()));
+        int k = stem == null ? c.patchSize() : 1; // after a conv stem, a 1x1 conv to the width
+        int inChannels = stem == null ? 3 : stem.outChannels();
+        // PyTorch's default conv init scale (kaiming-uniform, a = sqrt 5), as OpenCLIP's ViT gets
+        this.patchWeight = param("patch_embed.weight", init.normal(1 / Math.sqrt(3.0 * inChannels * k * k), c.width(),
+                inChannels, k, k));
         this.patchBias = c.patchBias() ? param("patch_embed.bias", init.zeros(c.width())) : null;
-        this.classToken = c.classToken() ? param("cls_token", init.normal(0.02, c.width())) : null;
-        this.posEmbed = param("pos_embed", init.normal(0.01, c.tokens(), c.width()));
+        double scale = 1 / Math.sqrt(c.width()); // OpenCLIP: class and positional embeddings ~ width^-1/2 N(0, 1)
+        this.classToken = c.classToken() ? param("cls_token", init.normal(scale, c.width())) : null;
+        this.posEmbed = param("pos_embed", init.normal(scale, c.tokens(), c.width()));
         this.lnPre = c.lnPre() ? child("ln_pre", new LayerNorm(init, c.width(), c.lnEps())) : null;
         this.transformer = child("transformer", new Transformer(init, c.block(), c.layers()));
         this.lnPost = child("ln_post", new LayerNorm(init, c.width(), c.lnEps()));
@@ -60,8 +66,9 @@ public final class VisionTransformer extends Module {
         long n = s.get(0);
         int gh = (int) (s.get(2) / p);
         int gw = (int) (s.get(3) / p);
-        Shape stride = new Shape(p, p);
-        NDArray x = ai.djl.nn.convolutional.Conv2d.conv2d(pixels, patchWeight.array(),
+        NDArray x = stem == null ? pixels : stem.forward(pixels);
+        Shape stride = stem == null ? new Shape(p, p) : new Shape(1, 1);
+        x = ai.djl.nn.convolutional.Conv2d.conv2d(x, patchWeight.array(),
                 patchBias == null ? null : patchBias.array(), stride).singletonOrThrow();
         x = x.reshape(n, config.width(), (long) gh * gw).transpose(0, 2, 1); // [N, g*g, D], row-major grid
         if (classToken != null) {
