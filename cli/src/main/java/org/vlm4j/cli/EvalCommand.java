@@ -72,9 +72,10 @@ final class EvalCommand implements Runnable {
                 + " or a file with one per line (default: the folder's classes, else the distinct labels)")
         String classes;
 
-        @Option(names = "--templates", defaultValue = Templates.OPENAI_IMAGENET, paramLabel = "FILE|simple|imagenet80",
-                description = "prompt templates: imagenet80 (OpenAI CLIP's 80), simple (their 7), or a file with one"
-                        + " template per line containing {} (default: ${DEFAULT-VALUE})")
+        @Option(names = "--templates", defaultValue = Templates.OPENAI_IMAGENET, paramLabel = "FILE|simple|imagenet80|TEMPLATE",
+                description = "prompt templates: imagenet80 (OpenAI CLIP's 80), simple (their 7), a file with one"
+                        + " template per line containing {}, or one template such as 'a photo of a {}'"
+                        + " (default: ${DEFAULT-VALUE})")
         String templates;
 
         @Option(names = "--ties", defaultValue = "pessimistic", description = "tie rule: pessimistic or optimistic"

@@ -116,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
                 "train " + config.family(), !json.json)) {
             PeriodicEval periodic = evalSet == null ? null : new PeriodicEval(clip, evalSet,
                     evalEvery != null ? evalEvery : o.steps(), out, evalLabel == null ? null
-                    : new PeriodicEval.ZeroShotSpec(DatasetEvals.format(evalLabel), null, templates(evalTemplates)));
+                    : new PeriodicEval.ZeroShotSpec(DatasetEvals.format(evalLabel), null, Templates.resolve(evalTemplates)));
             TrainListener listener = periodic == null ? progress : TrainListener.all(progress, periodic);
             Trainer.Result res = new Trainer(o, listener).fit(clip, dataset, out, resume);
             Path modelDir = out.resolve("model");
@@ -150,11 +150,6 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** A template spec, or one literal template containing {}. */
-    static List<String> templates(String spec) throws java.io.IOException {
-        return spec.contains("{}") && !Files.exists(Path.of(spec)) ? List.of(spec) : Templates.resolve(spec);
     }
 
     private Tokenizer tokenizer(ImageTextDataset dataset) throws Exception {

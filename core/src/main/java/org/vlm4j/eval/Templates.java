@@ -52,13 +52,15 @@ public final class Templates {
     }
 
     /**
-     * {@value #OPENAI_IMAGENET} (also "openai"), {@value #SIMPLE_IMAGENET}, or else a template file's path.
+     * {@value #OPENAI_IMAGENET} (also "openai"), {@value #SIMPLE_IMAGENET}, a template file's path, or one literal
+     * template containing {@code {}} (when no file has that name).
      */
     public static List<String> resolve(String spec) throws IOException {
         return switch (spec) {
             case OPENAI_IMAGENET, "openai" -> openaiImagenet();
             case SIMPLE_IMAGENET -> simpleImagenet();
-            default -> load(Path.of(spec));
+            default -> spec.contains("{}") && !java.nio.file.Files.exists(Path.of(spec)) ? List.of(spec)
+                    : load(Path.of(spec));
         };
     }
 
