@@ -67,6 +67,24 @@ public final class Attention extends Module {
         return attend(packed.get(0), packed.get(1), packed.get(2), mask, n, l);
     }
 
+    /**
+     * Self-attention of new tokens x [N, Lnew, D] over the cached ones and themselves (generation). The mask, if
+     * any, is [Lnew, Lcached + Lnew] (see {@link Masks#causal(ai.djl.ndarray.NDManager, int, int)}).
+     */
+    public NDArray forward(NDArray x, NDArray mask, KvCache cache, int layer) {
+        if (cache == null) {
+            return forward(x, mask);
+        }
+        if (cross) {
+            throw new IllegalStateException("a cross-attention layer needs a context");
+        }
+        long n = x.getShape().get(0);
+        long l = x.getShape().get(1);
+        NDArray packed = qkv.forward(x).reshape(n, l, 3, heads, dim / heads).transpose(2, 0, 3, 1, 4);
+        NDArray[] kv = cache.append(layer, packed.get(1), packed.get(2));
+        return attend(packed.get(0), kv[0], kv[1], mask, n, l);
+    }
+
     /** Cross-attention: queries from x [N, Lq, D], keys and values from context [N, Lk, Dctx]. */
     public NDArray forward(NDArray x, NDArray context, NDArray mask) {
         if (!cross) {

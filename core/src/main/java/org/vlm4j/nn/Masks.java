@@ -21,6 +21,21 @@ public final class Masks {
     }
 
     /**
+     * [Lq, past + Lq]: the {@code queries} newest of {@code past + queries} positions, each attending to every
+     * cached position and to the new ones up to itself (generation with a {@link KvCache}).
+     */
+    public static NDArray causal(NDManager manager, int past, int queries) {
+        int keys = past + queries;
+        float[] m = new float[queries * keys];
+        for (int i = 0; i < queries; i++) {
+            for (int j = past + i + 1; j < keys; j++) {
+                m[i * keys + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return manager.create(m, new Shape(queries, keys));
+    }
+
+    /**
      * [N, 1, 1, Lk] from a key-validity array [N, Lk] (nonzero or true = a real token, 0 = padding),
      * to be added to scores [N, H, Lq, Lk].
      */

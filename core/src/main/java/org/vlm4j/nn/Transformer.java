@@ -30,8 +30,19 @@ public final class Transformer extends Module {
     }
 
     public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask) {
-        for (TransformerBlock b : blocks) {
-            x = b.forward(x, mask, context, contextMask);
+        return forward(x, mask, context, contextMask, null);
+    }
+
+    /**
+     * With a cache (generation), x holds only the new tokens; every layer appends their keys and values, and the
+     * cache advances by their count at the end.
+     */
+    public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask, KvCache cache) {
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(x, mask, context, contextMask, cache, i);
+        }
+        if (cache != null) {
+            cache.advance((int) x.getShape().get(1));
         }
         return x;
     }

@@ -43,7 +43,12 @@ public final class TransformerBlock extends Module {
     }
 
     public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask) {
-        NDArray h = attn.forward(ln1.forward(x), mask);
+        return forward(x, mask, context, contextMask, null, 0);
+    }
+
+    /** As above; with a cache, x holds only the new tokens and self-attention also sees the cached ones. */
+    public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask, KvCache cache, int layer) {
+        NDArray h = attn.forward(ln1.forward(x), mask, cache, layer);
         x = x.add(ls1 == null ? h : ls1.forward(h));
         if (crossAttn != null) {
             if (context == null) {

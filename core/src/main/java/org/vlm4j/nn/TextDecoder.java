@@ -1,0 +1,57 @@
+package org.vlm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+
+/**
+ * Next-token logits from the shared {@link Transformer} run causally (optionally cross-attending to a context):
+ * the decoder of captioners (CoCa's multimodal decoder), token models and language models. With a {@link KvCache}
+ * it takes only the new tokens, at positions after the cached ones.
+ */
+public final class TextDecoder extends Module {
+    private final DecoderConfig config;
+    private final Param tokenEmbed;
+    private final Param posEmbed;
+    private final Transformer transformer;
+    private final LayerNorm lnFinal;
+    private final Linear head;
+
+    public TextDecoder(Init init, DecoderConfig c) {
+        this.config = c;
+        this.tokenEmbed = param("token_embed", init.normal(0.02, c.vocabSize(), c.width()));
+        this.posEmbed = param("pos_embed", init.normal(0.01, c.contextLength(), c.width()));
+        this.transformer = child("transformer", new Transformer(init, c.block(), c.layers()));
+        this.lnFinal = child("ln_final", new LayerNorm(init, c.width(), c.lnEps()));
+        this.head = c.tiedHead() ? null : child("head", new Linear(init, c.width(), c.vocabSize(), false));
+    }
+
+    public DecoderConfig config() {
+        return config;
+    }
+
+    /** The whole sequence at once (training): ids [N, L] -> logits [N, L, V]. */
+    public NDArray logits(NDArray ids, NDArray context, NDArray contextMask) {
+        return logits(ids, context, contextMask, null);
+    }
+
+    /**
+     * ids [N, Lnew] (int64) at positions {@code cache.length()...} (0 without a cache) -> logits [N, Lnew, V];
+     * with a cache, the new tokens' keys and values are appended to it.
+     */
+    public NDArray logits(NDArray ids, NDArray context, NDArray contextMask, KvCache cache) {
+        Shape s = ids.getShape();
+        int past = cache == null ? 0 : cache.length();
+        if (s.dimension() != 2 || past + s.get(1) > config.contextLength()) {
+            throw new IllegalArgumentException("decoder input must be [N, L] with " + past + " cached + L <= "
+                    + config.contextLength() + " positions, got " + s);
+        }
+        int l = (int) s.get(1);
+        NDArray x = Embedding.embedding(ids, tokenEmbed.array(), SparseFormat.DENSE).singletonOrThrow();
+        x = x.add(posEmbed.array().get(past + ":" + (past + l) + ", :"));
+        NDArray mask = cache == null ? Masks.causal(ids.getManager(), l) : Masks.causal(ids.getManager(), past, l);
+        x = lnFinal.forward(transformer.forward(x, mask, context, contextMask, cache));
+        return head == null ? ai.djl.nn.core.Linear.linear(x, tokenEmbed.array()).singletonOrThrow() : head.forward(x);
+    }
+}
