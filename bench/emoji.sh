@@ -38,8 +38,8 @@ for e in json.load(open(os.path.join(nm, "emoji-datasource-google/emoji.json")))
     seen += 1
     for style in rows:
         img = os.path.join(nm, f"emoji-datasource-{style}/img/{style}/64", e["image"])
-        if os.path.exists(img):
-            rows[style].append((img, label, tags))
+        if os.path.exists(img):  # tables name images relative to their folder (absolute paths are refused)
+            rows[style].append((os.path.relpath(img, out), label, tags))
 def write(path, lines):
     with open(path, "w") as f:
         f.write("image\ttext\n")

@@ -64,4 +64,39 @@ class ModelDirTest {
         e = assertThrows(IllegalArgumentException.class, () -> ModelDir.load(dir.resolve("nope")));
         assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("does not exist"), e.getMessage());
     }
+
+    @Test
+    void convStemModelRoundTripsAndOldConfigsLoadWithoutTheField() throws Exception {
+        float[] pixels = randomPixels(2, 64, 5);
+        long[][] ids = {{49406, 320, 49407}};
+        Path out = dir.resolve("stem");
+        float[][] img;
+        try (Clip model = new Clip(ClipPresets.get("clip-tiny"), null, 3)) {
+            assertEquals(java.util.List.of(32, 64, 128), model.config().vision().convStem());
+            assertTrue(model.module().namedParams().containsKey("visual.conv_stem.2.norm.weight"));
+            img = model.encodePixels(pixels, 2, 64, 64);
+            ModelDir.save(model, out);
+        }
+        assertTrue(Files.readString(out.resolve("config.json")).contains("\"conv_stem\""));
+        try (VlmModel loaded = ModelDir.load(out)) {
+            assertEquals(0.0, Fixtures.maxAbsDiff(img, ((Clip) loaded).encodePixels(pixels, 2, 64, 64)));
+        }
+        // a model directory written before conv_stem existed: no such field, the classic patchify stem
+        Path old = dir.resolve("old");
+        float[][] txt;
+        try (Clip model = new Clip(ClipPresets.tiny(), null, 1)) {
+            txt = model.encodeTokenIds(ids);
+            ModelDir.save(model, old);
+        }
+        String json = Files.readString(old.resolve("config.json"));
+        assertTrue(!json.contains("conv_stem"), "an empty stem is not written");
+        try (VlmModel loaded = ModelDir.load(old)) {
+            assertEquals(java.util.List.of(), ((Clip) loaded).config().vision().convStem());
+            assertEquals(0.0, Fixtures.maxAbsDiff(txt, ((Clip) loaded).encodeTokenIds(ids)));
+        }
+        // a stem whose stride does not give the patch size is refused with the reason
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClipPresets.tiny().vision().withConvStem(java.util.List.of(16, 32)));
+        assertTrue(e.getMessage().contains("patch_size must be 4"), e.getMessage());
+    }
 }
