@@ -64,9 +64,8 @@ final class EvalCommand implements Runnable {
                         + " whose entries carry their class (see --label)")
         String data;
 
-        @Option(names = "--label", paramLabel = "FORMAT", description = "the class of an entry from its columns, e.g."
-                + " '{color} {shape}' (default: the caption; for class folders, the folder name)")
-        String label;
+        @Mixin
+        LabelOption label;
 
         @Option(names = "--classes", paramLabel = "LIST|FILE", description = "the candidate classes: comma-separated,"
                 + " or a file with one per line (default: the folder's classes, else the distinct labels)")
@@ -96,7 +95,7 @@ final class EvalCommand implements Runnable {
             TieRule rule = tieRule(ties);
             List<String> tpl = Templates.resolve(templates);
             ImageTextDataset dataset = ImageTextDataset.open(data);
-            DatasetEvals.Labeler labeler = labeler(label);
+            DatasetEvals.Labeler labeler = label.labeler();
             try (VlmModel m = Cli.load(model)) {
                 ImageTextEncoder enc = Cli.encoder(m, model);
                 EncodedDataset d = EncodedDataset.encode(enc, dataset);
@@ -169,9 +168,8 @@ final class EvalCommand implements Runnable {
                 description = "data to test on, with the same classes")
         String test;
 
-        @Option(names = "--label", paramLabel = "FORMAT", description = "the class of an entry from its columns, e.g."
-                + " '{color} {shape}' (default: the caption; for class folders, the folder name)")
-        String label;
+        @Mixin
+        LabelOption label;
 
         @Option(names = "--lambda", split = ",", description = "L2 strengths to sweep (default: 1e-6,...,10)")
         double[] lambdas;
@@ -203,15 +201,11 @@ final class EvalCommand implements Runnable {
             ImageTextDataset te = ImageTextDataset.open(test);
             try (VlmModel m = Cli.load(model)) {
                 ImageTextEncoder enc = Cli.encoder(m, model);
-                LinearProbeResult r = DatasetEvals.linearProbe(enc, tr, te, labeler(label), cfg);
+                LinearProbeResult r = DatasetEvals.linearProbe(enc, tr, te, label.labeler(), cfg);
                 print(spec.commandLine().getOut(), json.json, r.toJson());
             }
             return 0;
         }
-    }
-
-    static DatasetEvals.Labeler labeler(String format) {
-        return format == null ? DatasetEvals.CAPTION : DatasetEvals.format(format);
     }
 
     /** Comma-separated class names, or a file of one per line (blank lines skipped). */
