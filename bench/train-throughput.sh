@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training throughput of the small CLIP (64 px, patch 8, width 256, 6+6 layers, context 32, batch 64, 2 threads):
-#   1. vlm4j: `vlm4j train --model clip-small` on Shapes tar shards, end to end (data pipeline running beside it);
+#   1. vlm4j: `vlm4j train --model clip-small --tokenizer clip` (CLIP's 49,408-token vocabulary, as the reference) on Shapes tar shards, end to end (data pipeline running beside it);
 #      steady state = images / time of the steps after the first WARM (metrics.jsonl times each step, data wait
 #      included);
 #   2. the same model, loss and optimiser in plain PyTorch (Debian python3-torch, bench/pytorch_clip_train.py) on
@@ -36,7 +36,7 @@ PYEOF
 for r in $(seq 1 "$ROUNDS"); do
   rm -rf "$OUT/run"
   VLM4J_THREADS=$THREADS "$root/vlm4j" train --model clip-small --data "$spec" --out "$OUT/run" --steps "$STEPS" \
-    --batch-size 64 --checkpoint-every 100000 --json > "$OUT/vlm4j-$r.json" 2> "$OUT/vlm4j-$r.err"
+    --batch-size 64 --checkpoint-every 100000 --tokenizer clip --json > "$OUT/vlm4j-$r.json" 2> "$OUT/vlm4j-$r.err"
   v=$(steady "$OUT/run/metrics.jsonl")
   echo "{\"round\": $r, \"who\": \"vlm4j\", \"images_per_second\": $v}" | tee -a "$OUT/results.jsonl"
   env "${TORCH_ENV[@]}" "$PY" "$root/bench/pytorch_clip_train.py" --steps "$STEPS" --skip "$WARM" --threads "$THREADS" \

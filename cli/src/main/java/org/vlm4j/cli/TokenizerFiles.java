@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.text.Tokenizer;
 
-/** Resolves a --tokenizer argument: a vocabulary file, an HF vocab.json, a directory, or the bundled default. */
+/**
+ * Resolves a --tokenizer argument: a vocabulary file, an HF vocab.json, a directory, or the bundled CLIP vocabulary
+ * (no argument, or the word {@code clip} where no such file exists).
+ */
 final class TokenizerFiles {
     private TokenizerFiles() {}
 
     static Tokenizer load(Path p) throws IOException {
-        if (p == null) {
+        if (p == null || (p.toString().equals("clip") && !Files.exists(p))) {
             return ClipBpeTokenizer.bundled();
         }
         if (Files.isDirectory(p)) {

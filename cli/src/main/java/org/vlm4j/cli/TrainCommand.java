@@ -66,8 +66,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", description = "steps between checkpoints (default: steps / 5)")
     Integer checkpointEvery;
 
-    @Option(names = "--tokenizer", description = "a tokenizer directory or vocabulary file; default: for presets,"
-            + " a BPE vocabulary trained on the captions (--vocab-size), else the bundled CLIP vocabulary")
+    @Option(names = "--tokenizer", description = "a tokenizer directory or vocabulary file, or 'clip' for CLIP's own"
+            + " 49,408-token vocabulary; default: for presets,"
+            + " a BPE vocabulary trained on the data's captions (--vocab-size; tables, folders or shards), else the"
+            + " bundled CLIP vocabulary")
     Path tokenizer;
 
     @Option(names = "--vocab-size", defaultValue = "1000", description = "vocabulary of the fitted BPE (default: ${DEFAULT-VALUE})")
@@ -160,10 +162,11 @@ final class TrainCommand implements Callable<Integer> {
         if (resume && Files.isDirectory(saved)) {
             return ClipBpeTokenizer.load(saved); // the vocabulary the run started with
         }
-        if (!ClipPresets.NAMES.contains(model) || dataset.kind() != ImageTextDataset.Kind.TABLE) {
+        if (!ClipPresets.NAMES.contains(model)) {
             return ClipBpeTokenizer.bundled();
         }
-        ClipBpeTokenizer fitted = BpeTrainer.of(vocabSize).trainFiles(List.of(Path.of(data))).tokenizer();
+        // from scratch: a vocabulary fitted to (at most the first 200,000 of) the run's own captions, any source
+        ClipBpeTokenizer fitted = BpeTrainer.of(vocabSize).train(dataset.captions(200_000)).tokenizer();
         fitted.save(saved);
         return fitted;
     }

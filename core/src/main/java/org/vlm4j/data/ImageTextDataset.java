@@ -120,6 +120,22 @@ public abstract sealed class ImageTextDataset permits ImageTextDataset.Indexed, 
     }
 
     /**
+     * The captions of the first {@code max} usable entries in natural order, without decoding any image (tar shards
+     * are still read through): what a tokenizer is fitted on.
+     */
+    public List<String> captions(int max) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        try (SampleSource src = openEpoch(0, 0, false, 1)) {
+            for (Sample s = src.next(); s != null && out.size() < max; s = src.next()) {
+                if (s.skip() == null) {
+                    out.add(s.caption());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * One epoch's entries. With {@code shuffle}, tables and folders use a permutation drawn from
      * {@code Rng.derive(seed, epoch, 0)}; shards use a shard order and a shuffle buffer of {@code shuffleBuffer}
      * entries drawn from the same seed. Without it, the natural order (file order, sorted folders, shard order).
