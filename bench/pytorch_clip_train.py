@@ -73,6 +73,17 @@ class Clip(nn.Module):
         return (F.cross_entropy(logits, y) + F.cross_entropy(logits.T, y)) / 2
 
 
+def vlm4j_name(k):
+    """A vlm4j parameter name -> this replica's."""
+    k = k.replace("visual.patch_embed.weight", "patch.weight").replace("visual.cls_token", "cls")
+    k = k.replace("visual.pos_embed", "vpos").replace("visual.ln_pre", "ln_pre").replace("visual.ln_post", "ln_post")
+    k = k.replace("visual.proj.weight", "vproj.weight").replace("text.token_embed", "tok.weight")
+    k = k.replace("text.pos_embed", "tpos").replace("text.ln_final", "ln_final").replace("text.proj.weight", "tproj.weight")
+    k = re.sub(r"visual\.transformer\.blocks\.", "vblocks.", k)
+    k = re.sub(r"text\.transformer\.blocks\.", "tblocks.", k)
+    return k.replace("attn.", "").replace("mlp.", "")
+
+
 def load_vlm4j(model, path):
     """Loads a vlm4j model.safetensors (fp32) into this replica: the same initial weights as a vlm4j run."""
     b = open(path, "rb").read()
@@ -83,15 +94,10 @@ def load_vlm4j(model, path):
         if k == "__metadata__":
             continue
         s, e = v["data_offsets"]
-        t = torch.from_numpy(np.frombuffer(b[8 + n + s:8 + n + e], dtype=np.float32).copy().reshape(v["shape"]))
-        k = k.replace("visual.patch_embed.weight", "patch.weight").replace("visual.cls_token", "cls")
-        k = k.replace("visual.pos_embed", "vpos").replace("visual.ln_pre", "ln_pre").replace("visual.ln_post", "ln_post")
-        k = k.replace("visual.proj.weight", "vproj.weight").replace("text.token_embed", "tok.weight")
-        k = k.replace("text.pos_embed", "tpos").replace("text.ln_final", "ln_final").replace("text.proj.weight", "tproj.weight")
-        k = re.sub(r"visual\.transformer\.blocks\.", "vblocks.", k)
-        k = re.sub(r"text\.transformer\.blocks\.", "tblocks.", k)
-        sd[k.replace("attn.", "").replace("mlp.", "")] = t
-    model.load_state_dict(sd, strict=False)
+        sd[vlm4j_name(k)] = torch.from_numpy(np.frombuffer(b[8 + n + s:8 + n + e], dtype=np.float32).copy().reshape(v["shape"]))
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    if unexpected or [m for m in missing if m != "causal"]:
+        raise SystemExit(f"{path}: does not fit the replica (missing {missing}, unexpected {unexpected})")
 
 
 def param_groups(model, wd):
