@@ -149,7 +149,11 @@ final class QuickstartCommand implements Callable<Integer> {
             w.printf("model: %s   curve: %s   total %.0f s%n", r.get("model_dir"), r.get("training_curve"), r.get("seconds"));
             w.printf("now try:%n  vlm4j classify --model %s --labels \"red circle,blue square,green star\" --template \"a large {}\" %s%n",
                     r.get("model_dir"), dataDir.resolve("images").toAbsolutePath() + "/<any>.png");
-            w.printf("  vlm4j eval zeroshot --model %s --data <class folders> --json%n", r.get("model_dir"));
+            w.printf("  vlm4j eval zeroshot --model %s --data %s --label '{color} {shape}' --classes %s"
+                    + " --templates 'a large {}' --json%n", r.get("model_dir"), dataDir.resolve("val.tsv"),
+                    dataDir.resolve("classes.txt"));
+            w.printf("  vlm4j eval retrieval --model %s --data %s --json%n", r.get("model_dir"),
+                    dataDir.resolve("val.tsv"));
         }
         return 0;
     }
