@@ -2,6 +2,7 @@ package org.vlm4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -82,6 +83,49 @@ class VectorQuantizerTest {
             NDArray ids = m.create(new long[] {3, 0});
             assertEquals(vq.decode(ids).getShape(), new Shape(2, 2));
             assertEquals(ids.toLongArray()[0], vq.encode(vq.decode(ids)).toLongArray()[0], "a code maps to itself");
+        }
+    }
+
+    @Test
+    void emaUpdatesFollowTheFormulaAndDeadCodesRestart() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            VectorQuantizer vq = new VectorQuantizer(new Init(m, 2), 3, 2, 0.25f, 0.5f);
+            var params = vq.namedParams();
+            assertEquals(false, params.get("codebook").trainable(), "EMA codebooks take no gradient");
+            assertEquals(false, params.get("ema_cluster_size").trainable());
+            params.get("codebook").set(new float[] {0, 0, 10, 10, -10, 10});
+            params.get("ema_embed_sum").set(new float[] {0, 0, 10, 10, -10, 10});
+            // four vectors: three near code 0, one near code 1, none near code 2
+            NDArray z = m.create(new float[] {1, 0, 0, 1, -1, -1, 9, 11}, new Shape(4, 2));
+            NDArray ids = vq.encode(z);
+            assertEquals(java.util.List.of(0L, 0L, 0L, 1L), java.util.Arrays.stream(ids.toLongArray()).boxed().toList());
+            vq.emaUpdate(z, ids);
+            // N = 0.5 * 1 + 0.5 * n_k = {2, 1, 0.5}; m_0 = 0.5 * 0 + 0.5 * (0, 0); m_1 = 0.5 * (10, 10) + 0.5 * (9, 11)
+            float[] n = params.get("ema_cluster_size").array().toFloatArray();
+            assertEquals(2f, n[0], 1e-6);
+            assertEquals(1f, n[1], 1e-6);
+            assertEquals(0.5f, n[2], 1e-6);
+            double total = 3.5;
+            double eps = 1e-5;
+            float[] e = params.get("codebook").array().toFloatArray();
+            double s1 = (1 + eps) / (total + 3 * eps) * total;
+            assertEquals(9.5 / s1, e[2], 1e-5);
+            assertEquals(10.5 / s1, e[3], 1e-5);
+            double s2 = (0.5 + eps) / (total + 3 * eps) * total;
+            assertEquals(-5 / s2, e[4], 1e-4);
+            // code 2 (usage 0.5) is dead below 0.6: it restarts at one of the batch's vectors
+            assertEquals(1, vq.restartDeadCodes(z, 0.6f, 7));
+            float[] after = params.get("codebook").array().toFloatArray();
+            float[] zf = z.toFloatArray();
+            boolean found = false;
+            for (int r = 0; r < 4; r++) {
+                found |= after[4] == zf[2 * r] && after[5] == zf[2 * r + 1];
+            }
+            assertTrue(found, "the restarted code is a batch vector");
+            assertEquals(1f, params.get("ema_cluster_size").array().toFloatArray()[2]);
+            assertEquals(0, vq.restartDeadCodes(z, 0.6f, 7), "nothing else is dead");
+            VectorQuantizer plain = new VectorQuantizer(new Init(m, 2), 3, 2, 0.25f);
+            assertThrows(IllegalStateException.class, () -> plain.emaUpdate(z, ids));
         }
     }
 }
