@@ -67,8 +67,9 @@ import org.vlm4j.io.AtomicFiles;
  * also forced to disk, single images are not):
  * <ul>
  *   <li>{@code train.tsv}, {@code val.tsv}, {@code heldout.tsv} with columns {@code image text color shape size
- *       count relation color2 shape2 size2 color3 shape3 size3} (color/shape/size of the first-named shape; empty
- *       cells where a scene has fewer shapes) and PNGs under {@code images/<split>/NNNNNN.png}; or, with
+ *       count relation color2 shape2 size2 color3 shape3 size3 negative} (color/shape/size of the first-named shape; empty
+ *       cells where a scene has fewer shapes; {@code negative}: the caption with the first-named shape swapped for
+ *       another, never a held-out composition — a hard negative that contrastive training uses, NegCLIP-style) and PNGs under {@code images/<split>/NNNNNN.png}; or, with
  *       {@link Format#TAR}, WebDataset shards {@code <split>-NNNN.tar} holding {@code NNNNNN.png}, {@code
  *       NNNNNN.txt} and one member per non-empty column ({@code NNNNNN.color}, ...) instead;</li>
  *   <li>{@code winoground.tsv} ({@code image0 image1 text0 text1 kind}, kind {@code attribute|relation}) with PNGs
@@ -86,7 +87,7 @@ public final class Shapes {
     public static final List<String> RELATIONS = List.of("left of", "right of", "above", "below");
     /** Columns of the split tables, in order. */
     public static final List<String> COLUMNS = List.of("image", "text", "color", "shape", "size", "count", "relation",
-            "color2", "shape2", "size2", "color3", "shape3", "size3");
+            "color2", "shape2", "size2", "color3", "shape3", "size3", "negative");
     public static final List<String> WINOGROUND_COLUMNS = List.of("image0", "image1", "text0", "text1", "kind");
 
     private static final int[][] RGB = {
@@ -317,7 +318,31 @@ public final class Shapes {
         if (objs.size() > 1) {
             f.put("relation", RELATIONS.get(relation));
         }
+        f.put("negative", negative(cfg, objs.get(0), cap.toString(), index));
         return new Scene(img, cap.toString(), Collections.unmodifiableMap(f));
+    }
+
+    /**
+     * A hard-negative caption (NegCLIP, Yuksekgonul et al. 2023): the caption with the first-named shape replaced by
+     * another shape, never forming a held-out composition (so held-out words stay out of training entirely). Which
+     * shape is a function of the scene index, so the scene itself is unchanged.
+     */
+    private static String negative(Config cfg, Obj first, String caption, int index) {
+        String color = COLORS.get(first.color());
+        int other = first.shape();
+        for (int k = 0; k < cfg.shapes(); k++) {
+            int cand = Math.floorMod(first.shape() + 1 + index + k, cfg.shapes());
+            if (cand != first.shape() && !cfg.isHeldOut(first.color(), cand)) {
+                other = cand;
+                break;
+            }
+        }
+        if (other == first.shape()) {
+            return "";
+        }
+        String was = color + " " + SHAPES.get(first.shape());
+        int at = caption.indexOf(was);
+        return caption.substring(0, at) + color + " " + SHAPES.get(other) + caption.substring(at + was.length());
     }
 
     /** Winoground pair {@code index}: even = attribute swap, odd = relation swap. */

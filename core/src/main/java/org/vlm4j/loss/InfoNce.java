@@ -16,14 +16,26 @@ public final class InfoNce {
      * @param logitScale the learned log-scale (0-d); exp() is applied here
      */
     public static NDArray loss(NDArray image, NDArray text, NDArray logitScale) {
-        NDArray logits = image.matMul(text.transpose()).mul(logitScale.exp());
-        return Scalars.div(diagonalCrossEntropy(logits).add(diagonalCrossEntropy(logits.transpose())), 2f);
+        return loss(image, text, null, logitScale);
     }
 
-    /** Mean over rows of -log softmax(row)[i]. */
+    /**
+     * NegCLIP's variant (Yuksekgonul et al. 2023): hard-negative captions [M, D] (or null) join the candidates of the
+     * image-to-text direction, so each image must rank its caption above them too; text-to-image is unchanged.
+     */
+    public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale) {
+        NDArray scale = logitScale.exp();
+        NDArray logits = image.matMul(text.transpose()).mul(scale);
+        NDArray imageToText = negatives == null ? logits
+                : logits.concat(image.matMul(negatives.transpose()).mul(scale), 1);
+        return Scalars.div(diagonalCrossEntropy(imageToText).add(diagonalCrossEntropy(logits.transpose())), 2f);
+    }
+
+    /** Mean over rows of -log softmax(row)[i], for [N, K] logits with K >= N (row i's target is column i). */
     static NDArray diagonalCrossEntropy(NDArray logits) {
         long n = logits.getShape().get(0);
-        NDArray eye = logits.getManager().eye((int) n);
+        long k = logits.getShape().get(1);
+        NDArray eye = logits.getManager().eye((int) n, (int) k, 0, logits.getDataType());
         return Scalars.div(logits.logSoftmax(1).mul(eye).sum().neg(), (float) n);
     }
 }

@@ -12,12 +12,19 @@ public final class SigmoidLoss {
 
     /** @param logitBias the learned bias (0-d), or null for a model without one */
     public static NDArray loss(NDArray image, NDArray text, NDArray logitScale, NDArray logitBias) {
+        return loss(image, text, null, logitScale, logitBias);
+    }
+
+    /** With hard-negative captions [M, D] (or null): M more negative pairs per image, labelled -1. */
+    public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale, NDArray logitBias) {
         long n = image.getShape().get(0);
-        NDArray logits = image.matMul(text.transpose()).mul(logitScale.exp());
+        NDArray candidates = negatives == null ? text : text.concat(negatives, 0);
+        NDArray logits = image.matMul(candidates.transpose()).mul(logitScale.exp());
         if (logitBias != null) {
             logits = logits.add(logitBias);
         }
-        NDArray labels = logits.getManager().eye((int) n).mul(2f).sub(1f);
+        long k = candidates.getShape().get(0);
+        NDArray labels = logits.getManager().eye((int) n, (int) k, 0, logits.getDataType()).mul(2f).sub(1f);
         return Scalars.div(logSigmoid(labels.mul(logits)).sum().neg(), (float) n);
     }
 

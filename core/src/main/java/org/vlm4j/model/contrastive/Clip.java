@@ -211,8 +211,31 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
 
     /** The contrastive loss of normalised features: InfoNCE for CLIP, the sigmoid loss for SigLIP. */
     public NDArray contrastiveLoss(NDArray image, NDArray text, NDArray scale, NDArray bias) {
-        return family().equals(SigLip.FAMILY) ? SigmoidLoss.loss(image, text, scale, bias)
-                : InfoNce.loss(image, text, scale);
+        return contrastiveLoss(image, text, null, scale, bias);
+    }
+
+    /** With hard-negative captions [M, D] (or null) as extra image-to-text candidates (NegCLIP). */
+    public NDArray contrastiveLoss(NDArray image, NDArray text, NDArray negatives, NDArray scale, NDArray bias) {
+        return family().equals(SigLip.FAMILY) ? SigmoidLoss.loss(image, text, negatives, scale, bias)
+                : InfoNce.loss(image, text, negatives, scale);
+    }
+
+    /**
+     * The metadata field a dataset uses to give an entry a hard-negative caption (a Shapes table's "negative"
+     * column, a shard's NNNNNN.negative member); entries without one add none.
+     */
+    public static final String NEGATIVE_FIELD = "negative";
+
+    /** The batch's hard-negative captions, normalised [M, D], or null when it has none. */
+    private NDArray negatives(Batch b, NDManager m) {
+        List<String> negs = new ArrayList<>();
+        for (Map<String, String> meta : b.meta()) {
+            String neg = meta.get(NEGATIVE_FIELD);
+            if (neg != null && !neg.isBlank()) {
+                negs.add(neg);
+            }
+        }
+        return negs.isEmpty() ? null : normalize(textFeatures(ids(negs, m)));
     }
 
     private NDArray pixels(Batch b, NDManager m) {
@@ -220,10 +243,14 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
     }
 
     private NDArray ids(Batch b, NDManager m) {
+        return ids(b.captions(), m);
+    }
+
+    private NDArray ids(List<String> captions, NDManager m) {
         if (tokenizer == null) {
             throw new IllegalStateException("training needs a tokenizer");
         }
-        long[][] rows = tokenizer.tokenize(b.captions(), config.text().contextLength());
+        long[][] rows = tokenizer.tokenize(captions, config.text().contextLength());
         long[] flat = new long[rows.length * rows[0].length];
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(rows[i], 0, flat, i * rows[0].length, rows[0].length);
@@ -244,13 +271,14 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
         if (micro.size() == 1) {
             Batch b = micro.get(0);
             NDArray loss = contrastiveLoss(normalize(imageFeatures(pixels(b, m))), normalize(textFeatures(ids(b, m))),
-                    scale, bias);
+                    negatives(b, m), scale, bias);
             float value = loss.getFloat();
             gc.backward(loss);
             return Map.of("contrastive_loss", value);
         }
         List<NDArray> img = new ArrayList<>();
         List<NDArray> txt = new ArrayList<>();
+        List<NDArray> neg = new ArrayList<>();
         List<NDArray> tokens = new ArrayList<>();
         try (NoGrad g = new NoGrad()) {
             for (Batch b : micro) {
@@ -258,6 +286,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
                 tokens.add(ids);
                 img.add(normalize(imageFeatures(pixels(b, m))));
                 txt.add(normalize(textFeatures(ids)));
+                neg.add(negatives(b, m));
             }
         }
         float value = Float.NaN;
@@ -266,9 +295,12 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
             List<NDArray> txtJ = new ArrayList<>(txt);
             imgJ.set(j, normalize(imageFeatures(pixels(micro.get(j), m))));
             txtJ.set(j, normalize(textFeatures(tokens.get(j))));
+            List<NDArray> negJ = new ArrayList<>(neg);
+            negJ.set(j, negatives(micro.get(j), m));
+            negJ.removeIf(java.util.Objects::isNull);
             NDArray s = j == 0 ? scale : scale.stopGradient();
             NDArray b = bias == null ? null : j == 0 ? bias : bias.stopGradient();
-            NDArray loss = contrastiveLoss(concat(imgJ), concat(txtJ), s, b);
+            NDArray loss = contrastiveLoss(concat(imgJ), concat(txtJ), negJ.isEmpty() ? null : concat(negJ), s, b);
             if (j == 0) {
                 value = loss.getFloat();
             }
