@@ -41,7 +41,7 @@ final class DataCommand implements Runnable {
         Path out;
 
         @Option(names = "--count", required = true, paramLabel = "N",
-                description = "scenes in all (80% train, 10% val, the rest heldout)")
+                description = "scenes in all (80%% train, 10%% val, the rest heldout)")
         int count;
 
         @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "seed (default: ${DEFAULT-VALUE})")
