@@ -7,13 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vlm4j.data.ImageTextDataset;
-import org.vlm4j.io.AtomicFiles;
 import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.train.JsonLines;
 import org.vlm4j.train.StepMetrics;
 import org.vlm4j.train.TrainListener;
 
@@ -57,15 +56,7 @@ public final class PeriodicEval implements TrainListener {
     public void onStart(long firstStep, long totalSteps) {
         this.totalSteps = totalSteps;
         try {
-            if (Files.exists(file)) {
-                List<String> keep = new ArrayList<>();
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    if (!line.isBlank() && JSON.readTree(line).path("step").asLong() < firstStep) {
-                        keep.add(line);
-                    }
-                }
-                AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
-            }
+            JsonLines.keepUpTo(file, firstStep - 1);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read the earlier evaluations", e);
         }

@@ -11,13 +11,7 @@ public final class Masks {
 
     /** [L, L]: position i may attend to j <= i. */
     public static NDArray causal(NDManager manager, int length) {
-        float[] m = new float[length * length];
-        for (int i = 0; i < length; i++) {
-            for (int j = i + 1; j < length; j++) {
-                m[i * length + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return manager.create(m, new Shape(length, length));
+        return causal(manager, 0, length);
     }
 
     /**

@@ -74,7 +74,7 @@ public final class Trainer {
             LOG.info("no checkpoint in {}; starting from step 0", runDir);
         }
         Path metricsFile = runDir.resolve("metrics.jsonl");
-        truncateMetrics(metricsFile, step);
+        JsonLines.keepUpTo(metricsFile, step);
 
         LrSchedule schedule = new LrSchedule(options.lr(), options.warmupSteps(), options.steps());
         long first = step + 1;
@@ -164,26 +164,5 @@ public final class Trainer {
             double secs = (System.nanoTime() - t0) / 1e9;
             return new Result(first, step, nonFinite, loader.skipped(), secs, images / secs, lastLoss, history);
         }
-    }
-
-    /** On resume, drops metric lines after the checkpoint's step so the file reads as one uninterrupted run. */
-    private static void truncateMetrics(Path file, long step) throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        List<String> keep = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                if (JSON.readTree(line).path("step").asLong() <= step) {
-                    keep.add(line);
-                }
-            } catch (IOException e) {
-                break; // a line cut by a kill: everything after it is gone anyway
-            }
-        }
-        org.vlm4j.io.AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
     }
 }
