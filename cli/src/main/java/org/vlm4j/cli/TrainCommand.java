@@ -12,13 +12,13 @@ import org.vlm4j.eval.DatasetEvals;
 import org.vlm4j.eval.PeriodicEval;
 import org.vlm4j.eval.Templates;
 import org.vlm4j.io.ModelDir;
-import org.vlm4j.model.contrastive.Clip;
-import org.vlm4j.model.contrastive.ClipConfig;
-import org.vlm4j.model.contrastive.ClipPresets;
-import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.model.Families;
+import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.VlmModel;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.text.Tokenizer;
+import org.vlm4j.train.Pretrainable;
 import org.vlm4j.train.TrainListener;
 import org.vlm4j.train.Trainer;
 import org.vlm4j.train.TrainOptions;
@@ -108,22 +108,30 @@ final class TrainCommand implements Callable<Integer> {
         }
         ImageTextDataset evalSet = evalData == null ? null : ImageTextDataset.open(evalData);
         Tokenizer tok = tokenizer(dataset);
-        ClipConfig config = config(tok.vocabSize());
+        Object config = config(tok.vocabSize());
+        String family = family();
         TrainOptions o = TrainOptions.defaults(steps, batchSize, lr, seed);
         o = new TrainOptions(steps, batchSize, lr, weightDecay, warmup != null ? warmup : o.warmupSteps(), o.clipNorm(),
                 accumulate, checkpointEvery != null ? checkpointEvery : o.checkpointEvery(), o.keepCheckpoints(), seed,
                 o.maxNonFiniteInARow(), o.prefetchBatches());
         Map<String, Object> r = new LinkedHashMap<>();
-        try (Clip clip = SigLip.create(config, tok, seed); ProgressReporter progress = new ProgressReporter(
-                "train " + config.family(), !json.json)) {
-            PeriodicEval periodic = evalSet == null ? null : new PeriodicEval(clip, evalSet,
+        try (VlmModel created = Families.family(family).create(config, tok, seed); ProgressReporter progress =
+                new ProgressReporter("train " + family, !json.json)) {
+            if (!(created instanceof Pretrainable trainable)) {
+                throw new IllegalArgumentException("--model " + model + ": the " + family + " family cannot be trained");
+            }
+            if (evalSet != null && !(created instanceof ImageTextEncoder)) {
+                throw new IllegalArgumentException("--eval-data: a " + family + " model cannot embed images and texts,"
+                        + " so retrieval cannot be evaluated during training");
+            }
+            PeriodicEval periodic = evalSet == null ? null : new PeriodicEval((ImageTextEncoder) created, evalSet,
                     evalEvery != null ? evalEvery : o.steps(), out, evalLabel == null ? null
                     : new PeriodicEval.ZeroShotSpec(DatasetEvals.format(evalLabel), null, Templates.resolve(evalTemplates)));
             TrainListener listener = periodic == null ? progress : TrainListener.all(progress, periodic);
-            Trainer.Result res = new Trainer(o, listener).fit(clip, dataset, out, resume);
+            Trainer.Result res = new Trainer(o, listener).fit(trainable, dataset, out, resume);
             Path modelDir = out.resolve("model");
-            ModelDir.save(clip, modelDir);
-            TrainingCurve.write(res.history(), out.resolve("training-curve.png"), config.family() + " on " + data);
+            ModelDir.save(trainable, modelDir);
+            TrainingCurve.write(res.history(), out.resolve("training-curve.png"), family + " on " + data);
             r.put("model_dir", modelDir.toString());
             r.put("steps", res.lastStep());
             r.put("first_step", res.firstStep());
@@ -140,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         if (json.json) {
             Cli.printJson(w, r);
         } else {
-            w.printf("trained %s for %d steps in %.1f s (%.0f images/s), final loss %.4f%n", config.family(),
+            w.printf("trained %s for %d steps in %.1f s (%.0f images/s), final loss %.4f%n", family,
                     r.get("steps"), r.get("seconds"), r.get("images_per_second"), r.get("final_loss"));
             w.printf("model: %s   curve: %s   metrics: %s%n", r.get("model_dir"), out.resolve("training-curve.png"),
                     out.resolve("metrics.jsonl"));
@@ -162,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume && Files.isDirectory(saved)) {
             return ClipBpeTokenizer.load(saved); // the vocabulary the run started with
         }
-        if (!ClipPresets.NAMES.contains(model)) {
+        if (!Families.isPreset(model)) {
             return ClipBpeTokenizer.bundled();
         }
         // from scratch: a vocabulary fitted to (at most the first 200,000 of) the run's own captions, any source
@@ -171,12 +179,18 @@ final class TrainCommand implements Callable<Integer> {
         return fitted;
     }
 
-    private ClipConfig config(int vocab) throws Exception {
-        if (ClipPresets.NAMES.contains(model)) {
-            return ClipPresets.get(model, vocab);
+    private Object config(int vocab) throws Exception {
+        if (Families.isPreset(model)) {
+            return Families.preset(model).config(vocab);
         }
         Path file = Path.of(model);
-        var json = ModelDir.JSON.readTree(file.toFile());
-        return ModelDir.parse(json, ClipConfig.class, file);
+        return ModelDir.parseConfig(ModelDir.JSON.readTree(file.toFile()), file);
+    }
+
+    private String family() throws Exception {
+        if (Families.isPreset(model)) {
+            return Families.preset(model).family();
+        }
+        return ModelDir.JSON.readTree(Path.of(model).toFile()).get("family").asText();
     }
 }

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.vlm4j.model.Families;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
@@ -125,20 +126,31 @@ public final class ModelDir {
         }
     }
 
-    public static VlmModel load(Path dir) throws IOException {
-        JsonNode cfg = readConfig(dir);
-        Path cfgFile = dir.resolve(CONFIG);
+    /**
+     * Reads a config of any family: its {@code family} field picks the record class ({@link Families}); errors name
+     * the file and the field.
+     */
+    public static Object parseConfig(JsonNode cfg, Path cfgFile) {
         JsonNode family = cfg.get("family");
         if (family == null) {
             throw new IllegalArgumentException(cfgFile + ": missing field 'family'");
         }
+        Families.Family<?> f;
+        try {
+            f = Families.family(family.asText());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(cfgFile + ": " + e.getMessage());
+        }
+        return parse(cfg, f.configClass(), cfgFile);
+    }
+
+    public static VlmModel load(Path dir) throws IOException {
+        JsonNode cfg = readConfig(dir);
+        Path cfgFile = dir.resolve(CONFIG);
+        Object config = parseConfig(cfg, cfgFile);
         Tokenizer tokenizer = cfg.hasNonNull("tokenizer")
                 ? Tokenizers.load(cfg.get("tokenizer").asText(), dir.resolve(TOKENIZER)) : null;
-        VlmModel model = switch (family.asText()) {
-            case Clip.FAMILY, SigLip.FAMILY -> SigLip.create(parse(cfg, ClipConfig.class, cfgFile), tokenizer, 0);
-            default -> throw new IllegalArgumentException(cfgFile + ": unknown family '" + family.asText()
-                    + "' (clip, siglip)");
-        };
+        VlmModel model = Families.family(cfg.get("family").asText()).create(config, tokenizer, 0);
         try {
             Path weights = dir.resolve(WEIGHTS);
             if (!Files.isRegularFile(weights)) {

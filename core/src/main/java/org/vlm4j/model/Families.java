@@ -1,0 +1,92 @@
+package org.vlm4j.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.contrastive.ClipConfig;
+import org.vlm4j.model.contrastive.ClipPresets;
+import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.text.Tokenizer;
+
+/**
+ * The one place that knows every family: its config record, how a model is built from one, and its training
+ * presets. {@code ModelDir.load}, {@code vlm4j train} and {@code vlm4j info} dispatch here, so a new family is one
+ * {@link #register} line (and its presets), never a new switch in each caller.
+ */
+public final class Families {
+    /** Builds a fresh (randomly initialised) model of a family from its config record. */
+    @FunctionalInterface
+    public interface Factory<C> {
+        VlmModel create(C config, Tokenizer tokenizer, long seed);
+    }
+
+    /** A family: its name (config.json's {@code family}), config record class and factory. */
+    public record Family<C>(String name, Class<C> configClass, Factory<C> factory) {
+        public VlmModel create(Object config, Tokenizer tokenizer, long seed) {
+            return factory.create(configClass.cast(config), tokenizer, seed);
+        }
+    }
+
+    /** A training preset: a named config whose text vocabulary is sized for a tokenizer fitted to the run's data. */
+    public record Preset(String name, String family, IntFunction<Object> config) {
+        public Object config(int vocabSize) {
+            return config.apply(vocabSize);
+        }
+    }
+
+    private static final Map<String, Family<?>> FAMILIES = new LinkedHashMap<>();
+    private static final Map<String, Preset> PRESETS = new LinkedHashMap<>();
+
+    static {
+        register(new Family<>(Clip.FAMILY, ClipConfig.class, SigLip::create));
+        register(new Family<>(SigLip.FAMILY, ClipConfig.class, SigLip::create));
+        for (String name : ClipPresets.NAMES) {
+            preset(new Preset(name, ClipPresets.get(name).family(), v -> ClipPresets.get(name, v)));
+        }
+    }
+
+    private Families() {}
+
+    private static void register(Family<?> family) {
+        FAMILIES.put(family.name(), family);
+    }
+
+    private static void preset(Preset preset) {
+        PRESETS.put(preset.name(), preset);
+    }
+
+    /** The family of that name, or a clear error listing the known ones. */
+    public static Family<?> family(String name) {
+        Family<?> f = FAMILIES.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("unknown family '" + name + "' (" + String.join(", ", FAMILIES.keySet())
+                    + ")");
+        }
+        return f;
+    }
+
+    public static List<String> familyNames() {
+        return new ArrayList<>(FAMILIES.keySet());
+    }
+
+    public static boolean isPreset(String name) {
+        return PRESETS.containsKey(name);
+    }
+
+    /** The preset of that name, or a clear error listing the known ones. */
+    public static Preset preset(String name) {
+        Preset p = PRESETS.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown preset '" + name + "' (" + String.join(", ", PRESETS.keySet())
+                    + ")");
+        }
+        return p;
+    }
+
+    public static List<String> presetNames() {
+        return new ArrayList<>(PRESETS.keySet());
+    }
+}
