@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vlm4j.data.CaptionMix;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.eval.DatasetEvals;
@@ -56,6 +57,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--weight-decay", defaultValue = "0.2", description = "AdamW weight decay (default: ${DEFAULT-VALUE})")
     float weightDecay;
+
+    @Option(names = "--caption-mix", paramLabel = "FIELD:P", description = "with probability P, train an image on the"
+            + " alternative caption in its data field FIELD (a table column or shard member) instead of its caption,"
+            + " drawn afresh each epoch (LaCLIP-style; e.g. short:0.75 for Shapes' short captions); FIELD_negative, if"
+            + " present, replaces the hard negative")
+    String captionMix;
 
     @Option(names = "--warmup", description = "warmup steps (default: 10% of --steps)")
     Integer warmup;
@@ -113,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainOptions o = TrainOptions.defaults(steps, batchSize, lr, seed);
         o = new TrainOptions(steps, batchSize, lr, weightDecay, warmup != null ? warmup : o.warmupSteps(), o.clipNorm(),
                 accumulate, checkpointEvery != null ? checkpointEvery : o.checkpointEvery(), o.keepCheckpoints(), seed,
-                o.maxNonFiniteInARow(), o.prefetchBatches());
+                o.maxNonFiniteInARow(), o.prefetchBatches(), captionMix == null ? null : CaptionMix.parse(captionMix));
         Map<String, Object> r = new LinkedHashMap<>();
         try (VlmModel created = Families.family(family).create(config, tok, seed); ProgressReporter progress =
                 new ProgressReporter("train " + family, !json.json)) {

@@ -107,9 +107,10 @@ public final class BatchLoader implements AutoCloseable {
      * @param epochs          stop at the end of this epoch number (exclusive: 1 = one pass from epoch 0); 0 =
      *                        forever
      * @param workers         decode pool; null for {@link ImageWorkers#shared()}
+     * @param captionMix      alternative captions drawn per entry (training), or null for the captions as given
      */
     public record Options(int batchSize, long seed, Position start, int prefetchBatches, boolean shuffle,
-                          int shuffleBuffer, long epochs, ExecutorService workers) {
+                          int shuffleBuffer, long epochs, ExecutorService workers, CaptionMix captionMix) {
         public Options {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
@@ -128,36 +129,40 @@ public final class BatchLoader implements AutoCloseable {
 
         /** Training: shuffled, endless, from the start, 2 batches prefetched, shared workers. */
         public static Options training(int batchSize, long seed) {
-            return new Options(batchSize, seed, Position.START, 2, true, DEFAULT_SHUFFLE_BUFFER, 0, null);
+            return new Options(batchSize, seed, Position.START, 2, true, DEFAULT_SHUFFLE_BUFFER, 0, null, null);
         }
 
         /** Evaluation: one pass in the dataset's natural order; the last batch may be partial. */
         public static Options sequential(int batchSize) {
-            return new Options(batchSize, 0, Position.START, 2, false, DEFAULT_SHUFFLE_BUFFER, 1, null);
+            return new Options(batchSize, 0, Position.START, 2, false, DEFAULT_SHUFFLE_BUFFER, 1, null, null);
         }
 
         public Options withStart(Position p) {
-            return new Options(batchSize, seed, p, prefetchBatches, shuffle, shuffleBuffer, epochs, workers);
+            return new Options(batchSize, seed, p, prefetchBatches, shuffle, shuffleBuffer, epochs, workers, captionMix);
         }
 
         public Options withPrefetch(int batches) {
-            return new Options(batchSize, seed, start, batches, shuffle, shuffleBuffer, epochs, workers);
+            return new Options(batchSize, seed, start, batches, shuffle, shuffleBuffer, epochs, workers, captionMix);
         }
 
         public Options withShuffleBuffer(int size) {
-            return new Options(batchSize, seed, start, prefetchBatches, shuffle, size, epochs, workers);
+            return new Options(batchSize, seed, start, prefetchBatches, shuffle, size, epochs, workers, captionMix);
         }
 
         public Options withEpochs(long n) {
-            return new Options(batchSize, seed, start, prefetchBatches, shuffle, shuffleBuffer, n, workers);
+            return new Options(batchSize, seed, start, prefetchBatches, shuffle, shuffleBuffer, n, workers, captionMix);
         }
 
         public Options withShuffle(boolean on) {
-            return new Options(batchSize, seed, start, prefetchBatches, on, shuffleBuffer, epochs, workers);
+            return new Options(batchSize, seed, start, prefetchBatches, on, shuffleBuffer, epochs, workers, captionMix);
+        }
+
+        public Options withCaptionMix(CaptionMix mix) {
+            return new Options(batchSize, seed, start, prefetchBatches, shuffle, shuffleBuffer, epochs, workers, mix);
         }
 
         public Options withWorkers(ExecutorService pool) {
-            return new Options(batchSize, seed, start, prefetchBatches, shuffle, shuffleBuffer, epochs, pool);
+            return new Options(batchSize, seed, start, prefetchBatches, shuffle, shuffleBuffer, epochs, pool, captionMix);
         }
     }
 
@@ -415,8 +420,10 @@ public final class BatchLoader implements AutoCloseable {
                 }
                 epochGood++;
                 System.arraycopy(r.pixels(), 0, px, caps.size() * per, per);
-                caps.add(p.sample().caption());
-                metas.add(p.sample().meta());
+                Sample sample = opt.captionMix() == null ? p.sample()
+                        : opt.captionMix().apply(p.sample(), opt.seed(), p.after().epoch(), p.after().offset());
+                caps.add(sample.caption());
+                metas.add(sample.meta());
                 last = p.after();
                 if (caps.size() == bs) {
                     put(new BatchItem(new Batch(px, bs, side, side, List.copyOf(caps), List.copyOf(metas), last),

@@ -67,9 +67,12 @@ import org.vlm4j.io.AtomicFiles;
  * also forced to disk, single images are not):
  * <ul>
  *   <li>{@code train.tsv}, {@code val.tsv}, {@code heldout.tsv} with columns {@code image text color shape size
- *       count relation color2 shape2 size2 color3 shape3 size3 negative} (color/shape/size of the first-named shape; empty
- *       cells where a scene has fewer shapes; {@code negative}: the caption with the first-named shape swapped for
- *       another, never a held-out composition — a hard negative that contrastive training uses, NegCLIP-style) and PNGs under {@code images/<split>/NNNNNN.png}; or, with
+ *       count relation color2 shape2 size2 color3 shape3 size3 negative short short_negative} (color/shape/size of
+ *       the first-named shape; empty cells where a scene has fewer shapes; {@code negative}: the caption with the
+ *       first-named shape swapped for another, never a held-out composition — a hard negative that contrastive
+ *       training uses, NegCLIP-style; {@code short}: the first-named shape alone, "a large red circle", an
+ *       alternative caption for {@link CaptionMix}; {@code short_negative}: the same of the negative) and PNGs under
+ *       {@code images/<split>/NNNNNN.png}; or, with
  *       {@link Format#TAR}, WebDataset shards {@code <split>-NNNN.tar} holding {@code NNNNNN.png}, {@code
  *       NNNNNN.txt} and one member per non-empty column ({@code NNNNNN.color}, ...) instead;</li>
  *   <li>{@code winoground.tsv} ({@code image0 image1 text0 text1 kind}, kind {@code attribute|relation}) with PNGs
@@ -87,7 +90,7 @@ public final class Shapes {
     public static final List<String> RELATIONS = List.of("left of", "right of", "above", "below");
     /** Columns of the split tables, in order. */
     public static final List<String> COLUMNS = List.of("image", "text", "color", "shape", "size", "count", "relation",
-            "color2", "shape2", "size2", "color3", "shape3", "size3", "negative");
+            "color2", "shape2", "size2", "color3", "shape3", "size3", "negative", "short", "short_negative");
     public static final List<String> WINOGROUND_COLUMNS = List.of("image0", "image1", "text0", "text1", "kind");
 
     private static final int[][] RGB = {
@@ -318,7 +321,10 @@ public final class Shapes {
         if (objs.size() > 1) {
             f.put("relation", RELATIONS.get(relation));
         }
-        f.put("negative", negative(cfg, objs.get(0), cap.toString(), index));
+        String negative = negative(cfg, objs.get(0), cap.toString(), index);
+        f.put("negative", negative);
+        f.put("short", firstShape(cap.toString()));
+        f.put("short_negative", firstShape(negative));
         return new Scene(img, cap.toString(), Collections.unmodifiableMap(f));
     }
 
@@ -343,6 +349,12 @@ public final class Shapes {
         String was = color + " " + SHAPES.get(first.shape());
         int at = caption.indexOf(was);
         return caption.substring(0, at) + color + " " + SHAPES.get(other) + caption.substring(at + was.length());
+    }
+
+    /** The description of the first-named shape alone ("a large red circle"): a caption's first four words. */
+    private static String firstShape(String caption) {
+        String[] w = caption.split(" ");
+        return w.length < 4 ? caption : String.join(" ", w[0], w[1], w[2], w[3]);
     }
 
     /** Winoground pair {@code index}: even = attribute swap, odd = relation swap. */

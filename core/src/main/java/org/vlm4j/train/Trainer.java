@@ -85,8 +85,9 @@ public final class Trainer {
         long t0 = System.nanoTime();
         float lastLoss = Float.NaN;
         listener.onStart(first, options.steps());
-        try (BatchLoader loader = new BatchLoader(data, model.preprocessor(), options.batchSize(), options.seed(),
-                position, options.prefetchBatches());
+        try (BatchLoader loader = new BatchLoader(data, model.preprocessor(), BatchLoader.Options.training(
+                options.batchSize(), options.seed()).withStart(position).withPrefetch(options.prefetchBatches())
+                .withCaptionMix(options.captionMix()));
              BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
                      StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             while (step < options.steps()) {

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.vlm4j.data.CaptionMix;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.eval.DatasetEvals;
@@ -34,7 +35,9 @@ class ContrastiveTrainingTest {
         ClipBpeTokenizer tok = BpeTrainer.of(540).trainFiles(List.of(data.resolve("train.tsv"))).tokenizer();
         try (Clip model = SigLip.create(ClipPresets.get(preset, tok.vocabSize()), tok, 5)) {
             assertEquals(preset.startsWith("siglip") ? SigLip.FAMILY : Clip.FAMILY, model.family());
-            TrainOptions o = new TrainOptions(160, 32, 2e-3f, 0.1f, 16, 1f, 1, 160, 1, 5, 5, 4);
+            // the quickstart's recipe: three images in four trained on the first shape's description alone
+            TrainOptions o = new TrainOptions(160, 32, 2e-3f, 0.1f, 16, 1f, 1, 160, 1, 5, 5, 4)
+                    .withCaptionMix(CaptionMix.parse("short:0.75"));
             Trainer.Result r = new Trainer(o, null).fit(model, ImageTextDataset.open(data.resolve("train.tsv").toString()),
                     tmp.resolve("run-" + preset), false);
             double first = r.history().subList(0, 10).stream().mapToDouble(StepMetrics::loss).average().orElseThrow();
