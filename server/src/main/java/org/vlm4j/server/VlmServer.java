@@ -179,6 +179,11 @@ public final class VlmServer implements AutoCloseable {
         worker.close();
     }
 
+    /** The model thread, for tests that need to keep it busy. */
+    ModelWorker workerForTests() {
+        return worker;
+    }
+
     static List<String> routes() {
         return Api.ROUTES;
     }
