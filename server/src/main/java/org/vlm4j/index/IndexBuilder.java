@@ -61,7 +61,8 @@ public final class IndexBuilder {
      * @param failed    entries skipped (unreadable or undecodable images, bad rows), with the first few problems
      */
     public record Report(long seen, long added, long updated, long unchanged, long deleted, long failed,
-                         List<String> problems, long total, double seconds) {
+                         List<String> problems, long total, double seconds, double decodeSeconds, double modelSeconds,
+                         double writeSeconds) {
         public double imagesPerSecond() {
             return seconds > 0 ? (added + updated) / seconds : 0;
         }
@@ -149,12 +150,17 @@ public final class IndexBuilder {
             done += part.size();
             progress.update(done, todo.size());
             if (++batches % opt.commitEvery() == 0) {
+                long c0 = System.nanoTime();
                 index.commit(meta);
+                counts.writeNanos += System.nanoTime() - c0;
             }
         }
+        long c0 = System.nanoTime();
         index.commit(meta);
+        counts.writeNanos += System.nanoTime() - c0;
         return new Report(counts.seen, counts.added, counts.updated, counts.unchanged, deleted, counts.failed,
-                List.copyOf(problems), index.count(), (System.nanoTime() - t0) / 1e9);
+                List.copyOf(problems), index.count(), (System.nanoTime() - t0) / 1e9, counts.decodeNanos / 1e9,
+                counts.modelNanos / 1e9, counts.writeNanos / 1e9);
     }
 
     private static final class Tally {
@@ -163,6 +169,9 @@ public final class IndexBuilder {
         long updated;
         long unchanged;
         long failed;
+        long decodeNanos;
+        long modelNanos;
+        long writeNanos; // upserts and commits
     }
 
     private static void fail(Tally counts, List<String> problems, String problem) {
@@ -176,6 +185,7 @@ public final class IndexBuilder {
     private void embedBatch(List<IndexedImage> part, VectorIndex index, Map<String, String> existing, Tally counts,
                             List<String> problems) throws IOException {
         int per = pre.imageFloats();
+        long t0 = System.nanoTime();
         List<Future<float[]>> futures = new ArrayList<>();
         for (IndexedImage img : part) {
             futures.add(ImageWorkers.shared().submit(() -> pre.preprocess(ImageDecoder.defaults().decode(img.read(),
@@ -195,6 +205,8 @@ public final class IndexBuilder {
                 throw new IOException("interrupted", ex);
             }
         }
+        long t1 = System.nanoTime();
+        counts.decodeNanos += t1 - t0;
         if (good.isEmpty()) {
             return;
         }
@@ -204,6 +216,8 @@ public final class IndexBuilder {
         }
         int size = pre.config().size();
         float[][] emb = encoder.encodePixels(flat, good.size(), size, size);
+        long t2 = System.nanoTime();
+        counts.modelNanos += t2 - t1;
         for (int i = 0; i < good.size(); i++) {
             index.upsert(good.get(i), emb[i]);
             if (existing.containsKey(good.get(i).path())) {
@@ -212,6 +226,7 @@ public final class IndexBuilder {
                 counts.added++;
             }
         }
+        counts.writeNanos += System.nanoTime() - t2;
     }
 
     /** A summary for {@code --json}. */
@@ -227,6 +242,9 @@ public final class IndexBuilder {
         m.put("total", r.total());
         m.put("seconds", r.seconds());
         m.put("images_per_second", r.imagesPerSecond());
+        m.put("decode_seconds", r.decodeSeconds());
+        m.put("model_seconds", r.modelSeconds());
+        m.put("write_seconds", r.writeSeconds());
         return m;
     }
 }
