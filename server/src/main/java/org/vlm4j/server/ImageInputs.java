@@ -11,6 +11,13 @@ import org.vlm4j.image.ImagePreprocessor;
  * refusing too many pixels before decoding (decompression bombs: 413) and anything that is not an image (415).
  */
 final class ImageInputs {
+    /**
+     * Decodes at a time, server-wide: a decoded upload may take width x height x 3 bytes and more (50 MB at the
+     * default 16.7 M pixel limit), so many concurrent uploads must not all be decoded at once.
+     */
+    private static final java.util.concurrent.Semaphore DECODES = new java.util.concurrent.Semaphore(
+            Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+
     private final ImagePreprocessor pre;
     private final ImageDecoder decoder;
 
@@ -42,7 +49,12 @@ final class ImageInputs {
     /** One image's pixels [3, size, size]. */
     float[] pixels(String name, byte[] bytes) {
         try {
-            return pre.preprocess(decoder.decode(bytes, name));
+            DECODES.acquireUninterruptibly();
+            try {
+                return pre.preprocess(decoder.decode(bytes, name));
+            } finally {
+                DECODES.release();
+            }
         } catch (ImageDecodeException e) {
             String msg = e.getMessage();
             if (msg.contains("decompression bomb")) {

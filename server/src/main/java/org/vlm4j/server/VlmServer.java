@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -41,13 +43,16 @@ public final class VlmServer implements AutoCloseable {
     private final ExecutorService pool;
     private final ModelWorker worker;
     private final Api api;
+    private final ScheduledExecutorService refresher;
 
-    private VlmServer(ServerOptions options, HttpServer http, ExecutorService pool, ModelWorker worker, Api api) {
+    private VlmServer(ServerOptions options, HttpServer http, ExecutorService pool, ModelWorker worker, Api api,
+                      ScheduledExecutorService refresher) {
         this.options = options;
         this.http = http;
         this.pool = pool;
         this.worker = worker;
         this.api = api;
+        this.refresher = refresher;
     }
 
     /**
@@ -72,7 +77,22 @@ public final class VlmServer implements AutoCloseable {
                     return t;
                 });
         http.setExecutor(pool);
-        VlmServer server = new VlmServer(opt, http, pool, worker, api);
+        // Picks up what `vlm4j index add/build` commits while the server runs.
+        ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vlm4j-index-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        if (index != null) {
+            refresher.scheduleWithFixedDelay(() -> {
+                try {
+                    index.refresh();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("index refresh failed: {}", e.toString());
+                }
+            }, 5, 5, TimeUnit.SECONDS);
+        }
+        VlmServer server = new VlmServer(opt, http, pool, worker, api, refresher);
         http.createContext("/", server::handle);
         http.start();
         LOG.info("vlm4j server on {} (model {}, index {}, batching {})", server.uri(), modelDir,
@@ -147,7 +167,7 @@ public final class VlmServer implements AutoCloseable {
         if (name == null) {
             throw new ApiException(404, "no such page: " + path);
         }
-        if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+        if (!ex.getRequestMethod().equals("GET")) {
             ex.getResponseHeaders().set("Allow", "GET");
             throw new ApiException(405, ex.getRequestMethod() + " is not allowed on " + path);
         }
@@ -175,6 +195,7 @@ public final class VlmServer implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        refresher.shutdownNow();
         pool.shutdownNow();
         worker.close();
     }
