@@ -8,7 +8,7 @@ import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
 
 /**
- * A child JVM for the kill -9 test: builds an index one small batch per commit, printing "committed N" after each,
+ * A child JVM for the kill -9 test: builds an index one small batch per commit, printing "embedded N of M" after each,
  * slowly enough that the test can kill it in the middle. Args: MODEL DATA INDEX.
  */
 public final class IndexBuildProcess {
@@ -22,7 +22,7 @@ public final class IndexBuildProcess {
             try (VectorIndex idx = VectorIndex.openForWriting(Path.of(args[2]), meta)) {
                 new IndexBuilder(enc).run(ImageTextDataset.open(args[1]), idx, new IndexBuilder.Options(2, 1, true),
                         (done, total) -> {
-                            System.out.println("committed " + done + " of " + total);
+                            System.out.println("embedded " + done + " of " + total); // the commit follows each batch
                             System.out.flush();
                             try {
                                 Thread.sleep(150);

@@ -156,7 +156,7 @@ class IndexBuilderTest {
         int commits = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("committed ") && !line.startsWith("committed 0 ") && ++commits == 4) {
+                if (line.startsWith("embedded ") && !line.startsWith("embedded 0 ") && ++commits == 4) {
                     p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no Lucene close
                     break;
                 }
