@@ -6,10 +6,11 @@ import picocli.CommandLine.Command;
 
 /** The {@code vlm4j} command line. */
 @Command(name = "vlm4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Vision-language models for the JVM: import, embed, tokenize, classify.",
+        description = "Vision-language models for the JVM: import, embed, tokenize, classify, index, search, serve.",
         subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
                 TrainCommand.class, TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class,
-                EvalCommand.class, DataCommand.class, InfoCommand.class})
+                EvalCommand.class, DataCommand.class, InfoCommand.class, IndexCommand.class, SearchCommand.class,
+                ServeCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
