@@ -24,11 +24,34 @@ public final class InfoNce {
      * image-to-text direction, so each image must rank its caption above them too; text-to-image is unchanged.
      */
     public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale) {
+        return loss(image, text, negatives, logitScale, null);
+    }
+
+    /**
+     * With several positives per row (UniCL, Yang et al. 2022): {@code positives[i][j]} says candidate j (the N texts,
+     * then the M negatives) matches image i — e.g. two images with the same caption, which no text tower can tell
+     * apart, so calling one a negative of the other is a label error. Each row's target is uniform over its
+     * positives, in both directions; null (or the identity) is plain InfoNCE.
+     */
+    public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale,
+                               boolean[][] positives) {
         NDArray scale = logitScale.exp();
         NDArray logits = image.matMul(text.transpose()).mul(scale);
         NDArray imageToText = negatives == null ? logits
                 : logits.concat(image.matMul(negatives.transpose()).mul(scale), 1);
-        return Scalars.div(diagonalCrossEntropy(imageToText).add(diagonalCrossEntropy(logits.transpose())), 2f);
+        if (positives == null) {
+            return Scalars.div(diagonalCrossEntropy(imageToText).add(diagonalCrossEntropy(logits.transpose())), 2f);
+        }
+        int n = (int) image.getShape().get(0);
+        NDArray i2t = Positives.targets(positives, n, (int) imageToText.getShape().get(1), false,
+                logits.getManager());
+        NDArray t2i = Positives.targets(positives, n, n, true, logits.getManager());
+        return Scalars.div(softCrossEntropy(imageToText, i2t).add(softCrossEntropy(logits.transpose(), t2i)), 2f);
+    }
+
+    /** Mean over rows of -sum(targets * log softmax(row)). */
+    private static NDArray softCrossEntropy(NDArray logits, NDArray targets) {
+        return Scalars.div(logits.logSoftmax(1).mul(targets).sum().neg(), (float) logits.getShape().get(0));
     }
 
     /** Mean over rows of -log softmax(row)[i], for [N, K] logits with K >= N (row i's target is column i). */

@@ -17,6 +17,15 @@ public final class SigmoidLoss {
 
     /** With hard-negative captions [M, D] (or null): M more negative pairs per image, labelled -1. */
     public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale, NDArray logitBias) {
+        return loss(image, text, negatives, logitScale, logitBias, null);
+    }
+
+    /**
+     * With several positives per image: {@code positives[i][j]} labels pair (i, candidate j) +1 (the N texts, then
+     * the M negatives), e.g. two images with the same caption; null is the diagonal.
+     */
+    public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale, NDArray logitBias,
+                               boolean[][] positives) {
         long n = image.getShape().get(0);
         NDArray candidates = negatives == null ? text : text.concat(negatives, 0);
         NDArray logits = image.matMul(candidates.transpose()).mul(logitScale.exp());
@@ -24,7 +33,9 @@ public final class SigmoidLoss {
             logits = logits.add(logitBias);
         }
         long k = candidates.getShape().get(0);
-        NDArray labels = logits.getManager().eye((int) n, (int) k, 0, logits.getDataType()).mul(2f).sub(1f);
+        NDArray positive = positives == null ? logits.getManager().eye((int) n, (int) k, 0, logits.getDataType())
+                : Positives.mask(positives, (int) n, (int) k, logits.getManager());
+        NDArray labels = positive.mul(2f).sub(1f);
         return Scalars.div(logSigmoid(labels.mul(logits)).sum().neg(), (float) n);
     }
 

@@ -19,6 +19,7 @@ import org.vlm4j.text.Tokenizer;
 import org.vlm4j.train.Pretrainable;
 import org.vlm4j.data.Batch;
 import org.vlm4j.loss.InfoNce;
+import org.vlm4j.loss.Positives;
 import org.vlm4j.loss.SigmoidLoss;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -216,8 +217,35 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
 
     /** With hard-negative captions [M, D] (or null) as extra image-to-text candidates (NegCLIP). */
     public NDArray contrastiveLoss(NDArray image, NDArray text, NDArray negatives, NDArray scale, NDArray bias) {
-        return family().equals(SigLip.FAMILY) ? SigmoidLoss.loss(image, text, negatives, scale, bias)
-                : InfoNce.loss(image, text, negatives, scale);
+        return contrastiveLoss(image, text, negatives, scale, bias, null);
+    }
+
+    /** With several positives per image ({@link Positives}; null: the diagonal). */
+    public NDArray contrastiveLoss(NDArray image, NDArray text, NDArray negatives, NDArray scale, NDArray bias,
+                                   boolean[][] positives) {
+        return family().equals(SigLip.FAMILY) ? SigmoidLoss.loss(image, text, negatives, scale, bias, positives)
+                : InfoNce.loss(image, text, negatives, scale, positives);
+    }
+
+    /**
+     * Identical captions in one step's batch are positives of each other's images (and a hard negative identical
+     * to another image's caption is a positive of that image): a text tower cannot tell them apart.
+     */
+    private static boolean[][] positives(List<Batch> micro) {
+        List<String> rows = new ArrayList<>();
+        List<String> negatives = new ArrayList<>();
+        for (Batch b : micro) {
+            rows.addAll(b.captions());
+            for (Map<String, String> meta : b.meta()) {
+                String neg = meta.get(NEGATIVE_FIELD);
+                if (neg != null && !neg.isBlank()) {
+                    negatives.add(neg);
+                }
+            }
+        }
+        List<String> columns = new ArrayList<>(rows);
+        columns.addAll(negatives);
+        return Positives.sameText(rows, columns);
     }
 
     /**
@@ -271,7 +299,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
         if (micro.size() == 1) {
             Batch b = micro.get(0);
             NDArray loss = contrastiveLoss(normalize(imageFeatures(pixels(b, m))), normalize(textFeatures(ids(b, m))),
-                    negatives(b, m), scale, bias);
+                    negatives(b, m), scale, bias, positives(micro));
             float value = loss.getFloat();
             gc.backward(loss);
             return Map.of("contrastive_loss", value);
@@ -290,6 +318,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
             }
         }
         float value = Float.NaN;
+        boolean[][] positives = positives(micro);
         for (int j = 0; j < micro.size(); j++) {
             List<NDArray> imgJ = new ArrayList<>(img);
             List<NDArray> txtJ = new ArrayList<>(txt);
@@ -300,7 +329,8 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
             negJ.removeIf(java.util.Objects::isNull);
             NDArray s = j == 0 ? scale : scale.stopGradient();
             NDArray b = bias == null ? null : j == 0 ? bias : bias.stopGradient();
-            NDArray loss = contrastiveLoss(concat(imgJ), concat(txtJ), negJ.isEmpty() ? null : concat(negJ), s, b);
+            NDArray loss = contrastiveLoss(concat(imgJ), concat(txtJ), negJ.isEmpty() ? null : concat(negJ), s, b,
+                    positives);
             if (j == 0) {
                 value = loss.getFloat();
             }
