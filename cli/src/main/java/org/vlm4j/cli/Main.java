@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "Vision-language models for the JVM: import, embed, tokenize, classify.",
         subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
                 TrainCommand.class, TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class,
-                EvalCommand.class, DataCommand.class, InfoCommand.class})
+                EvalCommand.class, DataCommand.class, InfoCommand.class, TokenizeImageCommand.class,
+                DetokenizeImageCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -107,9 +107,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--eval-every needs --eval-data SPEC (a held-out set to evaluate on)");
         }
         ImageTextDataset evalSet = evalData == null ? null : ImageTextDataset.open(evalData);
-        Tokenizer tok = tokenizer(dataset);
-        Object config = config(tok.vocabSize());
         String family = family();
+        boolean text = Families.family(family).text();
+        if (!text && tokenizer != null) {
+            throw new IllegalArgumentException("--tokenizer: a " + family + " model reads no text (it trains on the"
+                    + " images alone)");
+        }
+        Tokenizer tok = text ? tokenizer(dataset) : null; // image-only families: no vocabulary is fitted or saved
+        Object config = config(tok == null ? 0 : tok.vocabSize());
         TrainOptions o = TrainOptions.defaults(steps, batchSize, lr, seed);
         o = new TrainOptions(steps, batchSize, lr, weightDecay, warmup != null ? warmup : o.warmupSteps(), o.clipNorm(),
                 accumulate, checkpointEvery != null ? checkpointEvery : o.checkpointEvery(), o.keepCheckpoints(), seed,
