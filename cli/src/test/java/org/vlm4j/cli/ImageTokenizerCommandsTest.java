@@ -103,6 +103,10 @@ class ImageTokenizerCommandsTest {
                 "expected 8 rows of 8 codes, got 1 rows");
         CliTest.assertCleanError(CliTest.run("tokenize-image", "--model", model, tmp.resolve("none.png")),
                 "none.png", "does not exist");
+        Path corrupt = tmp.resolve("corrupt.png");
+        Files.write(corrupt, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        CliTest.assertCleanError(CliTest.run("tokenize-image", "--model", model, a, corrupt), "corrupt.png");
+        CliTest.assertCleanError(CliTest.run("tokenize-image", "--model", s.resolve("train.tsv"), a), "train.tsv");
 
         CliTest.Result ev = CliTest.run("eval", "reconstruction", "--model", model, "--data", s.resolve("val.tsv"),
                 "--json");

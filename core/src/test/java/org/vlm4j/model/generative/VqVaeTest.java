@@ -149,6 +149,32 @@ class VqVaeTest {
         }
     }
 
+    /**
+     * The EMA codebook, its statistics and the dead-code restarts live outside the optimiser: a run resumed from a
+     * checkpoint must still end with the weights of an uninterrupted one, bit for bit.
+     */
+    @Test
+    void aResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws Exception {
+        Path data = tmp.resolve("shapes");
+        org.vlm4j.data.Shapes.generate(data, org.vlm4j.data.Shapes.Config.of(60, 5).withSize(16));
+        var dataset = org.vlm4j.data.ImageTextDataset.open(data.resolve("train.tsv").toString());
+        var o = new org.vlm4j.train.TrainOptions(6, 8, 2e-3f, 0f, 1, 1f, 1, 3, 2, 9, 5, 2);
+        Path run = tmp.resolve("run");
+        Map<String, float[]> straight = new java.util.LinkedHashMap<>();
+        try (VqVae model = new VqVae(small(0.9f), 6)) {
+            var r = new org.vlm4j.train.Trainer(o, null).fit(model, dataset, run, false);
+            assertTrue(r.history().stream().anyMatch(h -> h.metrics().get("dead_code_restarts") > 0),
+                    "the run exercises the restarts");
+            model.namedParams().forEach((n, p) -> straight.put(n, p.array().toFloatArray()));
+        }
+        org.vlm4j.io.AtomicFiles.deleteTree(run.resolve("checkpoints/step-00000006"));
+        try (VqVae model = new VqVae(small(0.9f), 6)) {
+            var r = new org.vlm4j.train.Trainer(o, null).fit(model, dataset, run, true);
+            assertEquals(4, r.firstStep(), "resumed from step 3");
+            model.namedParams().forEach((n, p) -> assertArrayEquals(straight.get(n), p.array().toFloatArray(), n));
+        }
+    }
+
     @Test
     void theFamilyAndPresetAreRegisteredAndConfigsAreChecked() {
         assertFalse(Families.family(VqVae.FAMILY).text(), "image-only: no text tokenizer");
