@@ -9,6 +9,8 @@ import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
 import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.model.generative.FusionConfig;
+import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.model.generative.VqVae;
 import org.vlm4j.model.generative.VqVaeConfig;
 import org.vlm4j.model.generative.VqVaePresets;
@@ -60,6 +62,8 @@ public final class Families {
             preset(new Preset(name, ClipPresets.get(name).family(), v -> ClipPresets.get(name, v)));
         }
         register(new Family<>(VqVae.FAMILY, VqVaeConfig.class, VqVae::create, false));
+        // no training preset yet: `vlm4j train` cannot hand it a trained VQ-VAE (FusionModel.setImageTokenizer)
+        register(new Family<>(FusionModel.FAMILY, FusionConfig.class, FusionModel::create));
         for (String name : VqVaePresets.NAMES) {
             preset(new Preset(name, VqVae.FAMILY, v -> VqVaePresets.get(name)));
         }
