@@ -30,6 +30,9 @@ final class InfoCommand implements Callable<Integer> {
             if (m instanceof ImageTextEncoder) {
                 caps.addAll(List.of("embed", "classify"));
             }
+            if (m instanceof org.vlm4j.model.ImageGenerator) {
+                caps.add("generate-image");
+            }
             if (m instanceof org.vlm4j.model.ImageTokenizer) {
                 caps.addAll(List.of("tokenize-image", "detokenize-image", "eval reconstruction"));
             }

@@ -62,8 +62,8 @@ public final class Families {
             preset(new Preset(name, ClipPresets.get(name).family(), v -> ClipPresets.get(name, v)));
         }
         register(new Family<>(VqVae.FAMILY, VqVaeConfig.class, VqVae::create, false));
-        // no training preset yet: `vlm4j train` cannot hand it a trained VQ-VAE (FusionModel.setImageTokenizer)
         register(new Family<>(FusionModel.FAMILY, FusionConfig.class, FusionModel::create));
+        preset(new Preset("fusion-tiny", FusionModel.FAMILY, FusionConfig::tiny)); // + a trained vqvae-tiny
         for (String name : VqVaePresets.NAMES) {
             preset(new Preset(name, VqVae.FAMILY, v -> VqVaePresets.get(name)));
         }

@@ -16,6 +16,7 @@ import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.loss.NextToken;
 import org.vlm4j.model.Captioner;
+import org.vlm4j.model.ImageGenerator;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.nn.GenerationConfig;
 import org.vlm4j.nn.Generator;
@@ -38,7 +39,7 @@ import org.vlm4j.train.Pretrainable;
  * placement (the shared decoder is pre-LN without QK-norm), retrieval augmentation and the instruction-tuning
  * stage of CM3leon. Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
  */
-public final class FusionModel extends Module implements VlmModel, Pretrainable, Captioner {
+public final class FusionModel extends Module implements VlmModel, Pretrainable, Captioner, ImageGenerator {
     public static final String FAMILY = "fusion";
 
     private final FusionConfig config;
@@ -70,7 +71,8 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
     /** Copies the weights of a trained VQ-VAE of the same config into the frozen image tokenizer. */
     public void setImageTokenizer(VqVae trained) {
         if (!trained.config().equals(config.image())) {
-            throw new IllegalArgumentException("the VQ-VAE's config differs from this model's image config");
+            throw new IllegalArgumentException("the VQ-VAE's config differs from this model's image config: "
+                    + trained.config() + " vs " + config.image());
         }
         Map<String, Param> from = trained.namedParams();
         image.namedParams().forEach((n, p) -> p.set(from.get(n).array().toFloatArray()));
@@ -206,8 +208,14 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
     }
 
     /** Images for texts: {@link #generateCodes} decoded by the VQ-VAE, RGB in [0, 1], [n][3 * S * S] CHW. */
+    @Override
     public float[][] generateImages(List<String> texts) {
         return image.detokenize(generateCodes(texts));
+    }
+
+    @Override
+    public int imageSize() {
+        return image.imageSize();
     }
 
     @Override

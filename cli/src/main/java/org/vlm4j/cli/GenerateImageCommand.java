@@ -1,0 +1,59 @@
+package org.vlm4j.cli;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vlm4j.data.Shapes;
+import org.vlm4j.io.AtomicFiles;
+import org.vlm4j.model.ImageGenerator;
+import org.vlm4j.model.VlmModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate-image", mixinStandardHelpOptions = true,
+        description = "Draw an image from a text with a model that writes images (the early-fusion token model).")
+final class GenerateImageCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "a vlm4j model directory (family fusion)")
+    Path model;
+
+    @Option(names = "--text", required = true, description = "what to draw, e.g. \"a red circle\"")
+    String text;
+
+    @Option(names = "--out", required = true, paramLabel = "PNG", description = "the PNG file to write")
+    Path out;
+
+    @Mixin
+    JsonOption json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("--text is empty");
+        }
+        try (VlmModel m = Cli.load(model)) {
+            if (!(m instanceof ImageGenerator g)) {
+                throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
+            }
+            BufferedImage picture = g.generatePictures(List.of(text)).get(0);
+            AtomicFiles.writeBytes(out, Shapes.png(picture));
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("text", text);
+            r.put("png", out.toString());
+            r.put("size", g.imageSize());
+            if (json.json) {
+                Cli.printJson(spec.commandLine().getOut(), r);
+            } else {
+                spec.commandLine().getOut().printf("wrote a %dx%d image of \"%s\" to %s%n", g.imageSize(), g.imageSize(),
+                        text, out);
+            }
+        }
+        return 0;
+    }
+}

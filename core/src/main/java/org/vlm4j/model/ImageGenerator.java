@@ -1,0 +1,24 @@
+package org.vlm4j.model;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import org.vlm4j.image.RgbImages;
+
+/** A model that draws images from text (the early-fusion token model). Images come back in input order. */
+public interface ImageGenerator {
+    /** One image per text: RGB in [0, 1], [3 * S * S] CHW with S = {@link #imageSize()}. */
+    float[][] generateImages(List<String> texts);
+
+    /** Side of the generated images (square). */
+    int imageSize();
+
+    /** The same as 8-bit RGB pictures. */
+    default List<BufferedImage> generatePictures(List<String> texts) {
+        List<BufferedImage> out = new ArrayList<>(texts.size());
+        for (float[] chw : generateImages(texts)) {
+            out.add(RgbImages.fromUnitChw(chw, imageSize(), imageSize()));
+        }
+        return out;
+    }
+}
