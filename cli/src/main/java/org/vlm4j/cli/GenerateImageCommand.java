@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.io.AtomicFiles;
 import org.vlm4j.model.ImageGenerator;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.nn.GenerationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,6 +28,17 @@ final class GenerateImageCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "PNG", description = "the PNG file to write")
     Path out;
 
+    @Option(names = "--temperature", defaultValue = "1.0", description = "sampling temperature; 0 for greedy"
+            + " (default: ${DEFAULT-VALUE})")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "sample among the k most likely codes; 0 for all"
+            + " (default: ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
     @Mixin
     JsonOption json;
 
@@ -37,16 +50,22 @@ final class GenerateImageCommand implements Callable<Integer> {
         if (text.isBlank()) {
             throw new IllegalArgumentException("--text is empty");
         }
+        if (temperature < 0 || topK < 0) {
+            throw new IllegalArgumentException("--temperature and --top-k must be >= 0");
+        }
+        GenerationConfig gen = temperature == 0 ? GenerationConfig.greedy(1, Set.of())
+                : GenerationConfig.sampling(1, temperature, topK, 1f, Set.of(), seed);
         try (VlmModel m = Cli.load(model)) {
             if (!(m instanceof ImageGenerator g)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
             }
-            BufferedImage picture = g.generatePictures(List.of(text)).get(0);
+            BufferedImage picture = g.generatePictures(List.of(text), gen).get(0);
             AtomicFiles.writeBytes(out, Shapes.png(picture));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("text", text);
             r.put("png", out.toString());
             r.put("size", g.imageSize());
+            r.put("seed", seed);
             if (json.json) {
                 Cli.printJson(spec.commandLine().getOut(), r);
             } else {

@@ -17,14 +17,15 @@ import org.vlm4j.nn.GenerationConfig;
 /**
  * How an early-fusion model trained on Shapes (`vlm4j train --model fusion-tiny --image-tokenizer VQVAE_DIR`) writes
  * and draws: greedy captions of the first {@code n} images of a table, counted right when they name the first-named
- * shape's colour and shape ("red circle"); and, for every colour x shape class, images drawn from three prompts
- * ("a red circle", "a large red circle", "a small red circle"), counted right when their dominant colour (mean of
- * the saturated or bright pixels, nearest of the Shapes palette) is the prompt's. The drawn shape is not judged.
+ * shape's colour and shape ("red circle"); and, for every colour x shape class, three images drawn from "a red
+ * circle" (sampled with temperature and top-k, seeds seed..seed+2; temperature=0: greedy), counted right when their
+ * dominant colour (mean of the saturated or bright pixels, nearest of the Shapes palette) is the prompt's. The drawn
+ * shape is not judged.
  * Prints one JSON line. Not a test.
  *
  * <pre>
  * mvn -B -q -pl core test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.vlm4j.bench.FusionShapesEval \
- *   -Dexec.arguments=model=RUN/model,data=SHAPES_DIR/val.tsv,n=300
+ *   -Dexec.arguments=model=RUN/model,data=SHAPES_DIR/val.tsv,n=300,temperature=1,topk=0,seed=0
  * </pre>
  */
 public final class FusionShapesEval {
@@ -44,6 +45,10 @@ public final class FusionShapesEval {
         }
         Vlm4jEngine.init();
         int n = Integer.parseInt(a.getOrDefault("n", "300"));
+        float temperature = Float.parseFloat(a.getOrDefault("temperature", "1"));
+        GenerationConfig gen = temperature == 0 ? GenerationConfig.greedy(64, java.util.Set.of())
+                : GenerationConfig.sampling(64, temperature, Integer.parseInt(a.getOrDefault("topk", "0")), 1f,
+                java.util.Set.of(), Long.parseLong(a.getOrDefault("seed", "0")));
         try (FusionModel model = (FusionModel) ModelDir.load(Path.of(a.get("model")))) {
             int right = 0;
             int seen = 0;
@@ -67,7 +72,8 @@ public final class FusionShapesEval {
             for (int c = 0; c < Shapes.COLORS.size(); c++) {
                 for (String shape : Shapes.SHAPES) {
                     String cls = Shapes.COLORS.get(c) + " " + shape;
-                    float[][] imgs = model.generateImages(List.of("a " + cls, "a large " + cls, "a small " + cls));
+                    String p = "a " + cls;
+                    float[][] imgs = model.generateImages(List.of(p, p, p), gen); // seeds seed, seed + 1, seed + 2
                     for (float[] img : imgs) {
                         drawn++;
                         colourRight += dominantColour(img) == c ? 1 : 0;

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.vlm4j.data.Batch;
 import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.image.ImagePreprocessor;
@@ -178,24 +179,28 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
     }
 
     /**
-     * Codes of an image for each text: prompt {@code [sot] text [eot] <image>}, then the most likely code at each of
-     * the grid's positions (greedy; tokens other than codes are never chosen).
+     * Codes of an image for each text: prompt {@code [sot] text [eot] <image>}, then one code at each of the grid's
+     * positions, chosen among the codes only: the most likely (greedy) or, with {@code generation.sample()}, drawn
+     * with its temperature, top-k and top-p (text {@code i} seeded by {@code seed + i}). Its length and stop tokens are
+     * not used: an image is always one whole grid.
      */
-    public int[][] generateCodes(List<String> texts) {
+    public int[][] generateCodes(List<String> texts, GenerationConfig generation) {
         int[][] out = new int[texts.size()][];
+        int first = (int) vocab.codeToken(0);
+        int k = vocab.codebookSize();
         for (int i = 0; i < texts.size(); i++) {
             long[] text = FusionVocabulary.caption(tokenizer, texts.get(i), config.textContext());
             long[] prompt = Arrays.copyOf(text, text.length + 1);
             prompt[text.length] = vocab.imageStart();
+            SplittableRandom rng = new SplittableRandom(generation.seed() + i);
             int[] codes = new int[cells()];
             try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
                 KvCache cache = new KvCache(config.decoder().layers());
                 NDArray logits = decoder.logits(m.create(prompt, new Shape(1, prompt.length)), null, null, cache);
                 for (int t = 0; t < codes.length; t++) {
                     long last = logits.getShape().get(1) - 1;
-                    NDArray row = logits.get("0, " + last + ", " + vocab.codeToken(0) + ":"
-                            + (vocab.codeToken(0) + vocab.codebookSize()));
-                    codes[t] = (int) row.argMax().getLong();
+                    float[] row = logits.get("0, " + last + ", " + first + ":" + (first + k)).toFloatArray();
+                    codes[t] = generation.sample() ? Generator.sample(row, generation, rng) : argmax(row);
                     if (t < codes.length - 1) {
                         logits = decoder.logits(m.create(new long[] {vocab.codeToken(codes[t])}, new Shape(1, 1)),
                                 null, null, cache);
@@ -207,10 +212,20 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
         return out;
     }
 
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** Images for texts: {@link #generateCodes} decoded by the VQ-VAE, RGB in [0, 1], [n][3 * S * S] CHW. */
     @Override
-    public float[][] generateImages(List<String> texts) {
-        return image.detokenize(generateCodes(texts));
+    public float[][] generateImages(List<String> texts, GenerationConfig generation) {
+        return image.detokenize(generateCodes(texts, generation));
     }
 
     @Override

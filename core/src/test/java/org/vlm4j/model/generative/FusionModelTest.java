@@ -50,19 +50,30 @@ class FusionModelTest {
             assertArrayEquals(vq.tokenizeFiles(files), model.imageTokenizer().tokenizeFiles(files),
                     "the trained VQ-VAE's weights were copied in, and training left them alone");
             List<String> captions = model.captionFiles(files, GenerationConfig.greedy(16, java.util.Set.of()));
-            int[][] codes = model.generateCodes(List.of("a large red circle", "a small green square"));
+            GenerationConfig sampled = GenerationConfig.sampling(64, 1f, 20, 1f, java.util.Set.of(), 5);
+            int[][] codes = model.generateCodes(List.of("a large red circle", "a small green square"), sampled);
+            assertArrayEquals(codes, model.generateCodes(List.of("a large red circle", "a small green square"), sampled),
+                    "seeded sampling repeats");
             System.out.printf("fusion: loss %.3f -> %.3f; captions %s; codes of 'a large red circle' %s%n", first,
                     last, captions, java.util.Arrays.toString(codes[0]));
             for (String c : captions) {
                 assertTrue(c.matches("[a-z ]+"), "a caption of words: '" + c + "'");
             }
             assertEquals(64, codes[0].length);
-            assertEquals(3 * 32 * 32, model.generateImages(List.of("a red circle"))[0].length);
+            for (int[] row : codes) {
+                assertTrue(java.util.Arrays.stream(row).allMatch(c -> c >= 0 && c < 128));
+            }
+            int[][] greedy = model.generateCodes(List.of("a red circle"), GenerationConfig.greedy(64, java.util.Set.of()));
+            assertEquals(3 * 32 * 32, model.generateImages(List.of("a red circle"),
+                    GenerationConfig.greedy(64, java.util.Set.of()))[0].length);
             Path dir = tmp.resolve("model");
             ModelDir.save(model, dir);
             try (VlmModel loaded = ModelDir.load(dir)) {
                 FusionModel again = assertInstanceOf(FusionModel.class, loaded);
-                assertArrayEquals(codes, again.generateCodes(List.of("a large red circle", "a small green square")));
+                assertArrayEquals(codes, again.generateCodes(List.of("a large red circle", "a small green square"),
+                        sampled));
+                assertArrayEquals(greedy, again.generateCodes(List.of("a red circle"),
+                        GenerationConfig.greedy(64, java.util.Set.of())));
                 assertEquals(captions, again.captionFiles(files, GenerationConfig.greedy(16, java.util.Set.of())));
             }
         }
