@@ -36,7 +36,8 @@ import org.vlm4j.train.Pretrainable;
  * image codes ({@link FusionVocabulary}), trained by next-token prediction on both orders of every image-caption
  * pair (caption then image, image then caption); the frozen VQ-VAE inside turns training images into codes and
  * generated codes into images. Writes text about an image ({@link Captioner}) and an image from text
- * ({@link #generateImages}, greedy, restricted to codes). Not yet here: QK-norm and Chameleon's normalisation
+ * ({@link #generateImages}: one grid of codes, greedy or sampled; greedy grids collapse to the commonest code, the
+ * background, so drawing samples). Not yet here: QK-norm and Chameleon's normalisation
  * placement (the shared decoder is pre-LN without QK-norm), retrieval augmentation and the instruction-tuning
  * stage of CM3leon. Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
  */

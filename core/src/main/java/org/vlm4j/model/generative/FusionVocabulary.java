@@ -14,7 +14,7 @@ import org.vlm4j.text.Tokenizer;
  * caption to image {@code [sot] text [eot] <image> codes </image>} and image to caption
  * {@code <image> codes </image> [sot] text [eot]}.
  *
- * <p>This is the sequence layer of issue 4's early-fusion model; the model itself is not built yet.
+ * <p>The sequence layer of {@link FusionModel}.
  */
 public record FusionVocabulary(int textSize, int codebookSize) {
     public FusionVocabulary {
