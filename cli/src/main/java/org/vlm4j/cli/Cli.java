@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.ImageTokenizer;
 import org.vlm4j.model.VlmModel;
 
 /** What the commands share: engine start-up, model loading with capability checks, JSON output. */
@@ -30,6 +31,13 @@ final class Cli {
             return e;
         }
         throw new IllegalArgumentException(dir + ": a " + model.family() + " model cannot embed images and texts");
+    }
+
+    static ImageTokenizer imageTokenizer(VlmModel model, Path dir) {
+        if (model instanceof ImageTokenizer t) {
+            return t;
+        }
+        throw new IllegalArgumentException(dir + ": a " + model.family() + " model cannot turn images into codes");
     }
 
     static void printJson(PrintWriter out, Object value) throws IOException {

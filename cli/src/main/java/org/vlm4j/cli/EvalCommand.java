@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 /** {@code vlm4j eval zeroshot|retrieval|linear-probe} over any data spec (tables, class folders, tar shards). */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model: zero-shot classification, image-text retrieval, linear probe.",
-        subcommands = {EvalCommand.ZeroShot.class, EvalCommand.Retrieval.class, EvalCommand.Probe.class})
+        subcommands = {EvalCommand.ZeroShot.class, EvalCommand.Retrieval.class, EvalCommand.Probe.class,
+                EvalReconstructionCommand.class})
 final class EvalCommand implements Runnable {
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -30,6 +30,12 @@ final class InfoCommand implements Callable<Integer> {
             if (m instanceof ImageTextEncoder) {
                 caps.addAll(List.of("embed", "classify"));
             }
+            if (m instanceof org.vlm4j.model.ImageGenerator) {
+                caps.add("generate-image");
+            }
+            if (m instanceof org.vlm4j.model.ImageTokenizer) {
+                caps.addAll(List.of("tokenize-image", "detokenize-image", "eval reconstruction"));
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("family", m.family());
             r.put("parameters", m.module().parameterCount());

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
                 TrainCommand.class, TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class,
                 EvalCommand.class, DataCommand.class, InfoCommand.class, IndexCommand.class, SearchCommand.class,
-                ServeCommand.class})
+                ServeCommand.class, TokenizeImageCommand.class, DetokenizeImageCommand.class,
+                GenerateImageCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

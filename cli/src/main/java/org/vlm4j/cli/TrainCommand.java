@@ -16,6 +16,8 @@ import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.Families;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.generative.FusionModel;
+import org.vlm4j.model.generative.VqVae;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.text.Tokenizer;
@@ -82,6 +84,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--vocab-size", defaultValue = "1000", description = "vocabulary of the fitted BPE (default: ${DEFAULT-VALUE})")
     int vocabSize;
 
+    @Option(names = "--image-tokenizer", paramLabel = "DIR", description = "a trained VQ-VAE model directory: the"
+            + " frozen image tokenizer of an early-fusion model (fusion-tiny needs a vqvae-tiny)")
+    Path imageTokenizer;
+
     @Option(names = "--resume", description = "continue from the run directory's newest checkpoint")
     boolean resume;
 
@@ -114,9 +120,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--eval-every needs --eval-data SPEC (a held-out set to evaluate on)");
         }
         ImageTextDataset evalSet = evalData == null ? null : ImageTextDataset.open(evalData);
-        Tokenizer tok = tokenizer(dataset);
-        Object config = config(tok.vocabSize());
         String family = family();
+        boolean text = Families.family(family).text();
+        if (!text && tokenizer != null) {
+            throw new IllegalArgumentException("--tokenizer: a " + family + " model reads no text (it trains on the"
+                    + " images alone)");
+        }
+        Tokenizer tok = text ? tokenizer(dataset) : null; // image-only families: no vocabulary is fitted or saved
+        Object config = config(tok == null ? 0 : tok.vocabSize());
         TrainOptions o = TrainOptions.defaults(steps, batchSize, lr, seed);
         o = new TrainOptions(steps, batchSize, lr, weightDecay, warmup != null ? warmup : o.warmupSteps(), o.clipNorm(),
                 accumulate, checkpointEvery != null ? checkpointEvery : o.checkpointEvery(), o.keepCheckpoints(), seed,
@@ -126,6 +137,21 @@ final class TrainCommand implements Callable<Integer> {
                 new ProgressReporter("train " + family, !json.json)) {
             if (!(created instanceof Pretrainable trainable)) {
                 throw new IllegalArgumentException("--model " + model + ": the " + family + " family cannot be trained");
+            }
+            if (created instanceof FusionModel fusion) {
+                if (imageTokenizer == null) {
+                    throw new IllegalArgumentException("--image-tokenizer DIR: a " + family + " model reads images as"
+                            + " the codes of a trained VQ-VAE (train one with --model vqvae-tiny)");
+                }
+                try (VlmModel vq = ModelDir.load(imageTokenizer)) {
+                    if (!(vq instanceof VqVae v)) {
+                        throw new IllegalArgumentException("--image-tokenizer " + imageTokenizer + ": a " + vq.family()
+                                + " model, not a VQ-VAE");
+                    }
+                    fusion.setImageTokenizer(v);
+                }
+            } else if (imageTokenizer != null) {
+                throw new IllegalArgumentException("--image-tokenizer: a " + family + " model has no image tokenizer");
             }
             if (evalSet != null && !(created instanceof ImageTextEncoder)) {
                 throw new IllegalArgumentException("--eval-data: a " + family + " model cannot embed images and texts,"

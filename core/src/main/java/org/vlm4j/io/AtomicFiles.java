@@ -39,7 +39,10 @@ public final class AtomicFiles {
     }
 
     public static void writeString(Path target, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
         write(target, ch -> {
             var b = java.nio.ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {

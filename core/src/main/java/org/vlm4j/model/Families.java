@@ -9,6 +9,11 @@ import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
 import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.model.generative.FusionConfig;
+import org.vlm4j.model.generative.FusionModel;
+import org.vlm4j.model.generative.VqVae;
+import org.vlm4j.model.generative.VqVaeConfig;
+import org.vlm4j.model.generative.VqVaePresets;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -23,14 +28,24 @@ public final class Families {
         VlmModel create(C config, Tokenizer tokenizer, long seed);
     }
 
-    /** A family: its name (config.json's {@code family}), config record class and factory. */
-    public record Family<C>(String name, Class<C> configClass, Factory<C> factory) {
+    /**
+     * A family: its name (config.json's {@code family}), config record class and factory; {@code text} is false for
+     * image-only families (the VQ-VAE), which need no text tokenizer and ignore captions.
+     */
+    public record Family<C>(String name, Class<C> configClass, Factory<C> factory, boolean text) {
+        public Family(String name, Class<C> configClass, Factory<C> factory) {
+            this(name, configClass, factory, true);
+        }
+
         public VlmModel create(Object config, Tokenizer tokenizer, long seed) {
             return factory.create(configClass.cast(config), tokenizer, seed);
         }
     }
 
-    /** A training preset: a named config whose text vocabulary is sized for a tokenizer fitted to the run's data. */
+    /**
+     * A training preset: a named config whose text vocabulary is sized for a tokenizer fitted to the run's data
+     * (image-only families ignore the size).
+     */
     public record Preset(String name, String family, IntFunction<Object> config) {
         public Object config(int vocabSize) {
             return config.apply(vocabSize);
@@ -45,6 +60,12 @@ public final class Families {
         register(new Family<>(SigLip.FAMILY, ClipConfig.class, SigLip::create));
         for (String name : ClipPresets.NAMES) {
             preset(new Preset(name, ClipPresets.get(name).family(), v -> ClipPresets.get(name, v)));
+        }
+        register(new Family<>(VqVae.FAMILY, VqVaeConfig.class, VqVae::create, false));
+        register(new Family<>(FusionModel.FAMILY, FusionConfig.class, FusionModel::create));
+        preset(new Preset("fusion-tiny", FusionModel.FAMILY, FusionConfig::tiny)); // + a trained vqvae-tiny
+        for (String name : VqVaePresets.NAMES) {
+            preset(new Preset(name, VqVae.FAMILY, v -> VqVaePresets.get(name)));
         }
     }
 

@@ -140,7 +140,8 @@ public final class Generator {
     }
 
     /** Temperature, then top-k, then top-p (nucleus) over what is left, then one draw. */
-    static int sample(float[] logits, GenerationConfig cfg, SplittableRandom rng) {
+    /** One token drawn from logits with the config's temperature, top-k and top-p (its other settings unused). */
+    public static int sample(float[] logits, GenerationConfig cfg, SplittableRandom rng) {
         double[] lp = logSoftmax(logits, cfg.temperature());
         Integer[] order = new Integer[lp.length];
         for (int i = 0; i < order.length; i++) {

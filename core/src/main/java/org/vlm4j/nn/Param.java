@@ -37,6 +37,8 @@ public final class Param {
     }
 
     void replace(NDArray next) {
+        // a parameter outlives any step: an NDScope open now (the trainer's) must not close the new value
+        ai.djl.ndarray.NDScope.unregister(next);
         NDArray old = array;
         if (old.hasGradient()) {
             next.setRequiresGradient(true); // a loaded value keeps taking part in training

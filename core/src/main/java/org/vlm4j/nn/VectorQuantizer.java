@@ -136,6 +136,15 @@ public final class VectorQuantizer extends Module {
         return codes;
     }
 
+    public int dim() {
+        return dim;
+    }
+
+    /** Whether the codebook learns by moving averages (no codebook loss) rather than by gradient. */
+    public boolean ema() {
+        return emaDecay > 0;
+    }
+
     /** z [..., dim] -> nearest codes [...] (int64), without gradient. */
     public NDArray encode(NDArray z) {
         Shape s = z.getShape();
@@ -174,10 +183,19 @@ public final class VectorQuantizer extends Module {
         for (long c : flat) {
             count[(int) c]++;
         }
+        return perplexity(count);
+    }
+
+    /** exp(entropy) of code usage counts: K when all K codes are used equally, 1 when one code takes everything. */
+    public static double perplexity(long[] counts) {
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
         double h = 0;
-        for (long c : count) {
+        for (long c : counts) {
             if (c > 0) {
-                double p = (double) c / flat.length;
+                double p = (double) c / total;
                 h -= p * Math.log(p);
             }
         }

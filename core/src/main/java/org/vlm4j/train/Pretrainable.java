@@ -23,4 +23,12 @@ public interface Pretrainable extends VlmModel {
 
     /** Called after each optimiser update (e.g. CLIP clamps its logit scale). */
     default void afterUpdate() {}
+
+    /**
+     * Figures of the last {@link #forwardBackward} call that are not loss terms (so not summed into the loss), e.g.
+     * the VQ-VAE's codebook perplexity; they go to metrics.jsonl as {@code metrics}. None by default.
+     */
+    default Map<String, Double> stepMetrics() {
+        return Map.of();
+    }
 }

@@ -148,7 +148,7 @@ public final class Trainer {
                 }
                 images += n;
                 double ips = n / ((System.nanoTime() - stepStart) / 1e9);
-                StepMetrics sm = new StepMetrics(step, terms, total, lr, gradNorm, ips, skipped);
+                StepMetrics sm = new StepMetrics(step, terms, total, lr, gradNorm, ips, skipped, model.stepMetrics());
                 history.add(sm);
                 metrics.write(JSON.writeValueAsString(sm));
                 metrics.newLine();

@@ -1,0 +1,78 @@
+package org.vlm4j.cli;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.vlm4j.data.Shapes;
+import org.vlm4j.io.AtomicFiles;
+import org.vlm4j.model.ImageGenerator;
+import org.vlm4j.model.VlmModel;
+import org.vlm4j.nn.GenerationConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate-image", mixinStandardHelpOptions = true,
+        description = "Draw an image from a text with a model that writes images (the early-fusion token model).")
+final class GenerateImageCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "a vlm4j model directory (family fusion)")
+    Path model;
+
+    @Option(names = "--text", required = true, description = "what to draw, e.g. \"a red circle\"")
+    String text;
+
+    @Option(names = "--out", required = true, paramLabel = "PNG", description = "the PNG file to write")
+    Path out;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "sampling temperature; 0 for greedy"
+            + " (default: ${DEFAULT-VALUE})")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "sample among the k most likely codes; 0 for all"
+            + " (default: ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Mixin
+    JsonOption json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("--text is empty");
+        }
+        if (temperature < 0 || topK < 0) {
+            throw new IllegalArgumentException("--temperature and --top-k must be >= 0");
+        }
+        GenerationConfig gen = temperature == 0 ? GenerationConfig.greedy(1, Set.of())
+                : GenerationConfig.sampling(1, temperature, topK, 1f, Set.of(), seed);
+        try (VlmModel m = Cli.load(model)) {
+            if (!(m instanceof ImageGenerator g)) {
+                throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
+            }
+            BufferedImage picture = g.generatePictures(List.of(text), gen).get(0);
+            AtomicFiles.writeBytes(out, Shapes.png(picture));
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("text", text);
+            r.put("png", out.toString());
+            r.put("size", g.imageSize());
+            r.put("seed", seed);
+            if (json.json) {
+                Cli.printJson(spec.commandLine().getOut(), r);
+            } else {
+                spec.commandLine().getOut().printf("wrote a %dx%d image of \"%s\" to %s%n", g.imageSize(), g.imageSize(),
+                        text, out);
+            }
+        }
+        return 0;
+    }
+}
