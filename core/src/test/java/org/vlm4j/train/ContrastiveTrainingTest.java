@@ -50,8 +50,10 @@ class ContrastiveTrainingTest {
                     classes, List.of("a large {}", "a small {}"), DatasetEvals.format("{color} {shape}"));
             System.out.printf("%s: loss %.3f -> %.3f, zero-shot top-1 %.3f over %d classes (n=%d)%n", preset, first, last,
                     zs.top1(), classes.size(), zs.n());
-            // Observed here: clip-tiny 0.57-0.62, siglip-tiny 0.31 (chance 0.17) after 160 steps of 32.
-            double bar = (preset.startsWith("siglip") ? 1.5 : 2.0) / classes.size();
+            // Observed here with the caption mix: clip-tiny 0.93 (0.99 once identical captions became shared positives),
+            // siglip-tiny 0.38-0.41 (0.435 after 480 steps: the sigmoid loss learns this far more slowly at batch 32;
+            // it does not reach the quickstart's 90% bar in the test budget). Chance: 1/6.
+            double bar = preset.startsWith("siglip") ? 1.5 / classes.size() : 0.9;
             assertTrue(zs.top1() > bar, preset + ": zero-shot top-1 " + zs.top1());
         }
     }
