@@ -9,6 +9,9 @@ import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
 import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.model.generative.Coca;
+import org.vlm4j.model.generative.CocaConfig;
+import org.vlm4j.model.generative.CocaPresets;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -45,6 +48,10 @@ public final class Families {
         register(new Family<>(SigLip.FAMILY, ClipConfig.class, SigLip::create));
         for (String name : ClipPresets.NAMES) {
             preset(new Preset(name, ClipPresets.get(name).family(), v -> ClipPresets.get(name, v)));
+        }
+        register(new Family<>(Coca.FAMILY, CocaConfig.class, Coca::new));
+        for (String name : CocaPresets.NAMES) {
+            preset(new Preset(name, Coca.FAMILY, v -> CocaPresets.get(name, v)));
         }
     }
 
