@@ -6,10 +6,10 @@ import picocli.CommandLine.Command;
 
 /** The {@code vlm4j} command line. */
 @Command(name = "vlm4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Vision-language models for the JVM: import, embed, tokenize, classify.",
+        description = "Vision-language models for the JVM: import, embed, tokenize, classify, caption.",
         subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
                 TrainCommand.class, TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class,
-                EvalCommand.class, DataCommand.class, InfoCommand.class})
+                CaptionCommand.class, EvalCommand.class, DataCommand.class, InfoCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
