@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vlm4j.data.Batch;
-import org.vlm4j.data.BatchLoader;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
+import org.vlm4j.eval.CaptioningEval;
+import org.vlm4j.eval.CaptioningResult;
 import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
 import org.vlm4j.nn.Activation;
 import org.vlm4j.nn.DecoderConfig;
@@ -67,7 +67,8 @@ class CocaTrainingTest {
         Shapes.Config cfg = Shapes.Config.of(2000, 11).withVocabulary(3, 2).withSize(32);
         Shapes.generate(data, cfg);
         ClipBpeTokenizer tok = BpeTrainer.of(540).trainFiles(List.of(data.resolve("train.tsv"))).tokenizer();
-        int steps = Integer.getInteger("coca.steps", 120);
+        // 120 steps of 32: 99% on the first run here (200 val images); 80 steps with 1-layer text and decoder: 46%
+        int steps = 120;
         try (Coca model = new Coca(small(tok.vocabSize()), tok, 5)) {
             TrainOptions o = new TrainOptions(steps, 32, 2e-3f, 0.1f, 16, 1f, 1, steps, 1, 5, 5, 4);
             long t0 = System.nanoTime();
@@ -80,31 +81,25 @@ class CocaTrainingTest {
             double capFirst = h.get(0).losses().get("caption_loss");
             double capLast = h.subList(steps - 10, steps).stream().mapToDouble(m -> m.losses().get("caption_loss"))
                     .average().orElseThrow();
-            int right = 0;
-            int n = 0;
-            List<String> wrong = new ArrayList<>();
             long g0 = System.nanoTime();
-            try (BatchLoader loader = new BatchLoader(ImageTextDataset.open(data.resolve("val.tsv").toString()),
-                    model.preprocessor(), BatchLoader.Options.sequential(64))) {
-                for (Batch b = loader.next(); b != null; b = loader.next()) {
-                    List<String> caps = model.caption(b.pixels(), b.size(), b.height(), b.width(),
-                            GenerationConfig.greedy(30, java.util.Set.of()));
-                    for (int i = 0; i < b.size(); i++) {
-                        Map<String, String> meta = b.meta().get(i);
-                        String want = meta.get("color") + " " + meta.get("shape");
-                        n++;
-                        if (colourShape(caps.get(i)).equals(want)) {
-                            right++;
-                        } else if (wrong.size() < 5) {
-                            wrong.add(want + " <- '" + caps.get(i) + "'");
-                        }
-                    }
+            CaptioningResult eval = CaptioningEval.evaluate(model,
+                    ImageTextDataset.open(data.resolve("val.tsv").toString()), GenerationConfig.greedy(30, Set.of()));
+            int right = 0;
+            int n = eval.n();
+            List<String> wrong = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String want = colourShape(eval.references().get(i).get(0)); // the first-named shape of the scene
+                if (colourShape(eval.captions().get(i)).equals(want)) {
+                    right++;
+                } else if (wrong.size() < 5) {
+                    wrong.add(want + " <- '" + eval.captions().get(i) + "'");
                 }
             }
             double acc = right / (double) n;
-            System.out.printf("coca-tiny: %d steps in %.1f s, loss %.3f -> %.3f (caption %.3f -> %.3f), greedy"
-                    + " colour+shape %.3f of %d in %.1f s; wrong e.g. %s%n", steps, secs, first, last, capFirst, capLast,
-                    acc, n, (System.nanoTime() - g0) / 1e9, wrong);
+            System.out.printf("coca (test size): %d steps in %.1f s, loss %.3f -> %.3f (caption %.3f -> %.3f), greedy"
+                    + " colour+shape %.3f of %d, BLEU-4 %.3f, CIDEr-D %.3f, in %.1f s; wrong e.g. %s%n", steps, secs,
+                    first, last, capFirst, capLast, acc, n, eval.bleu()[3], eval.ciderD(),
+                    (System.nanoTime() - g0) / 1e9, wrong);
             assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
             assertTrue(acc >= 0.8, "greedy captions name colour and shape in " + acc + " of " + n + ": " + wrong);
         }
