@@ -50,10 +50,11 @@ class CaptionCommandTest {
             }
         }
 
-        // image a has two reference rows: one image, two references
-        Path refs = tmp.resolve("refs.tsv");
-        Files.writeString(refs, "image\ttext\n" + a + "\ta red circle\n" + a + "\ta large red circle\n" + b
-                + "\ta blue square\n" + c + "\ta green star\n");
+        // image a has two reference rows: one image, two references (paths relative to the table's folder)
+        Path refs = data.resolve("refs.tsv");
+        String ra = data.relativize(a).toString();
+        Files.writeString(refs, "image\ttext\n" + ra + "\ta red circle\n" + ra + "\ta large red circle\n"
+                + data.relativize(b) + "\ta blue square\n" + data.relativize(c) + "\ta green star\n");
         CliTest.Result e = CliTest.run("eval", "captioning", "--model", model, "--data", refs, "--max-tokens", "8",
                 "--json");
         assertEquals(0, e.code(), e.err());
@@ -67,7 +68,7 @@ class CaptionCommandTest {
         assertEquals(2, j.get("examples").get(0).get("references").size());
 
         CliTest.assertCleanError(CliTest.run("caption", "--model", model, a, "--beam", "0"), "--beam");
-        CliTest.assertCleanError(CliTest.run("eval", "captioning", "--model", model, "--data", tmp.resolve("no.tsv")),
+        CliTest.assertCleanError(CliTest.run("eval", "captioning", "--model", model, "--data", data.resolve("no.tsv")),
                 "no.tsv");
         Path clip = tmp.resolve("clip");
         assertEquals(0, CliTest.run("import", "--format", "openclip", "--weights",
