@@ -39,12 +39,13 @@ import org.vlm4j.train.Pretrainable;
  * forward + backward + AdamW step on a fixed batch of Shapes images, the two models interleaved; (2) greedy caption
  * generation tokens/s with the KV cache ({@link Generator}) against recomputing the whole sequence every step, the
  * two interleaved, 30 new tokens per image (no stop token, so both generate the same count). Iterations during
- * which other processes used more than {@code foreign} of the machine are left out ({@link LoadMonitor}); medians.
+ * which other processes used more than {@code foreign} of the machine are left out ({@link LoadMonitor}), unless
+ * {@code keepAll=true}; medians.
  * Prints one JSON line. Not a test.
  *
  * <pre>
  * mvn -B -q -o -pl core test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.vlm4j.bench.CocaBench \
- *   -Dexec.arguments=data=SHAPES_DIR,batch=64,iters=12,genBatch=8
+ *   -Dexec.arguments=data=SHAPES_DIR,batch=64,iters=12,genBatch=8,keepAll=false
  * </pre>
  */
 public final class CocaBench {
@@ -61,6 +62,9 @@ public final class CocaBench {
         int genBatch = Integer.parseInt(a.getOrDefault("genBatch", "8"));
         int newTokens = Integer.parseInt(a.getOrDefault("tokens", "30"));
         double foreignMax = Double.parseDouble(a.getOrDefault("foreign", "0.15"));
+        // keepAll: time every iteration even when others disturbed it (a machine that is never quiet); the pairs are
+        // interleaved, so the ratios still compare like with like, and the foreign shares are reported
+        boolean keepAll = Boolean.parseBoolean(a.getOrDefault("keepAll", "false"));
         ClipBpeTokenizer tok = BpeTrainer.of(1000).trainFiles(List.of(dir.resolve("train.tsv"))).tokenizer();
         Batch b;
         try (BatchLoader loader = new BatchLoader(ImageTextDataset.open(dir.resolve("train.tsv").toString()),
@@ -77,6 +81,7 @@ public final class CocaBench {
             Step cocaStep = new Step(coca);
             List<Double> tc = new ArrayList<>();
             List<Double> tk = new ArrayList<>();
+            List<Double> foreign = new ArrayList<>();
             int disturbed = 0;
             LoadMonitor mon = new LoadMonitor();
             clipStep.run(b);
@@ -84,14 +89,16 @@ public final class CocaBench {
             for (int i = 0; i < iters; i++) {
                 mon.start();
                 double c = clipStep.run(b);
-                boolean ok = mon.foreign() <= foreignMax;
+                double fc = mon.foreign();
                 mon.start();
                 double k = cocaStep.run(b);
-                ok &= mon.foreign() <= foreignMax;
-                if (ok) {
+                double fk = mon.foreign();
+                foreign.add(Math.max(fc, fk));
+                if (Math.max(fc, fk) <= foreignMax || keepAll) {
                     tc.add(c);
                     tk.add(k);
-                } else {
+                }
+                if (Math.max(fc, fk) > foreignMax) {
                     disturbed++;
                 }
             }
@@ -103,11 +110,13 @@ public final class CocaBench {
             out.put("coca_over_clip_train", round(cocaIps / clipIps));
             out.put("train_pairs_kept", tc.size());
             out.put("train_pairs_disturbed", disturbed);
+            out.put("train_foreign_share_median", round(median(foreign)));
 
             float[] pixels = Arrays.copyOf(b.pixels(), genBatch * b.imageFloats());
             GenerationConfig greedy = GenerationConfig.greedy(newTokens, Set.of());
             List<Double> cached = new ArrayList<>();
             List<Double> full = new ArrayList<>();
+            foreign.clear();
             disturbed = 0;
             boolean same = true;
             for (int i = 0; i < iters + 1; i++) {
@@ -115,20 +124,22 @@ public final class CocaBench {
                 long t0 = System.nanoTime();
                 long[][] x = coca.generate(pixels, genBatch, b.height(), b.width(), greedy);
                 double c = (System.nanoTime() - t0) / 1e9;
-                boolean ok = mon.foreign() <= foreignMax;
+                double fc = mon.foreign();
                 mon.start();
                 t0 = System.nanoTime();
                 long[][] y = recompute(coca, pixels, genBatch, b.height(), b.width(), newTokens, tok.sotId());
                 double f = (System.nanoTime() - t0) / 1e9;
-                ok &= mon.foreign() <= foreignMax;
+                double ff = mon.foreign();
                 same &= Arrays.deepEquals(x, y);
                 if (i == 0) {
                     continue; // warm-up
                 }
-                if (ok) {
+                foreign.add(Math.max(fc, ff));
+                if (Math.max(fc, ff) <= foreignMax || keepAll) {
                     cached.add(c);
                     full.add(f);
-                } else {
+                }
+                if (Math.max(fc, ff) > foreignMax) {
                     disturbed++;
                 }
             }
@@ -141,7 +152,8 @@ public final class CocaBench {
             out.put("same_tokens", same);
             out.put("gen_pairs_kept", cached.size());
             out.put("gen_pairs_disturbed", disturbed);
-            out.put("clean", !tc.isEmpty() && !cached.isEmpty());
+            out.put("gen_foreign_share_median", round(median(foreign)));
+            out.put("clean", !keepAll && !tc.isEmpty() && !cached.isEmpty());
         }
         System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
     }

@@ -25,8 +25,9 @@ import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
 /**
- * CoCa trains from scratch on tiny Shapes data (3 colours x 2 shapes): both loss terms fall, and greedy captions of
- * new images name the first-named shape's colour and shape.
+ * CoCa trains from scratch on tiny Shapes data (3 colours x 2 shapes, 32 px, 1,600 training scenes): the loss falls,
+ * and greedy captions of the 200 new val images, scored by the captioning evaluator, name the first-named shape's
+ * colour and shape (the scene's large one, its table columns color/shape) in at least 80% of cases.
  */
 class CocaTrainingTest {
     @TempDir
