@@ -12,45 +12,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STEPS=${STEPS:-1500}; BATCH=${BATCH:-64}; LR=${LR:-2e-3}; THREADS=${THREADS:-2}; PRESET=${PRESET:-clip-tiny}
 OUT=${OUT:-$root/bench-out/emoji-$(date +%Y%m%d-%H%M%S)}
 log() { echo "[emoji] $*" >&2; }
-mkdir -p "$OUT/npm"
-if [ ! -d "$OUT/npm/node_modules/emojibase-data" ]; then
-  (cd "$OUT/npm" && npm init -y > /dev/null && npm install --no-audit --no-fund emoji-datasource-google@16 \
-    emoji-datasource-twitter@16 emojibase-data@16 >&2)
-fi
-nm="$OUT/npm/node_modules"
-python3 - "$nm" "$OUT" <<'PYEOF'
-import json, os, sys
-nm, out = sys.argv[1], sys.argv[2]
-names = {}
-for e in json.load(open(os.path.join(nm, "emojibase-data/en/data.json"))):
-    names[e["hexcode"].upper()] = (e["label"], e.get("tags", []))
-    for s in e.get("skins", []) or []:
-        names[s["hexcode"].upper()] = (s["label"], e.get("tags", []))
-rows = {"google": [], "twitter": []}
-seen = 0
-for e in json.load(open(os.path.join(nm, "emoji-datasource-google/emoji.json"))):
-    key = e["unified"].upper()
-    hit = names.get(key) or names.get(key.replace("-FE0F", ""))
-    if not hit or not (e.get("has_img_google") and e.get("has_img_twitter")):
-        continue
-    label, tags = hit
-    label = label.replace("\t", " ")
-    seen += 1
-    for style in rows:
-        img = os.path.join(nm, f"emoji-datasource-{style}/img/{style}/64", e["image"])
-        if os.path.exists(img):  # tables name images relative to their folder (absolute paths are refused)
-            rows[style].append((os.path.relpath(img, out), label, tags))
-def write(path, lines):
-    with open(path, "w") as f:
-        f.write("image\ttext\n")
-        for a, b in lines:
-            f.write(f"{a}\t{b}\n")
-g = rows["google"]
-write(os.path.join(out, "google-train.tsv"), [(i, l) for i, l, _ in g] + [(i, l + ": " + ", ".join(t)) for i, l, t in g if t])
-write(os.path.join(out, "google-names.tsv"), [(i, l) for i, l, _ in g])
-write(os.path.join(out, "twitter-names.tsv"), [(i, l) for i, l, _ in rows["twitter"]])
-print(json.dumps({"emoji": seen, "google": len(g), "twitter": len(rows["twitter"])}), file=sys.stderr)
-PYEOF
+bash "$root/bench/emoji-data.sh" "$OUT"
 start=$(date +%s)
 VLM4J_THREADS=$THREADS "$root/vlm4j" train --model "$PRESET" --data "$OUT/google-train.tsv" --out "$OUT/run" \
   --steps "$STEPS" --batch-size "$BATCH" --lr "$LR" --weight-decay 0.1 --vocab-size 4000 --json > "$OUT/train.json"

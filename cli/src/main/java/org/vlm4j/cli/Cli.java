@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.io.ModelDir;
+import org.vlm4j.model.Captioner;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.ImageTokenizer;
 import org.vlm4j.model.VlmModel;
@@ -38,6 +39,13 @@ final class Cli {
             return t;
         }
         throw new IllegalArgumentException(dir + ": a " + model.family() + " model cannot turn images into codes");
+    }
+
+    static Captioner captioner(VlmModel model, Path dir) {
+        if (model instanceof Captioner c) {
+            return c;
+        }
+        throw new IllegalArgumentException(dir + ": a " + model.family() + " model cannot write captions");
     }
 
     static void printJson(PrintWriter out, Object value) throws IOException {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.eval.CaptioningEval;
+import org.vlm4j.eval.CaptioningResult;
 import org.vlm4j.eval.DatasetEvals;
 import org.vlm4j.eval.EncodedDataset;
 import org.vlm4j.eval.LinearProbe;
@@ -24,11 +26,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code vlm4j eval zeroshot|retrieval|linear-probe} over any data spec (tables, class folders, tar shards). */
+/**
+ * {@code vlm4j eval zeroshot|retrieval|linear-probe|captioning} over any data spec (tables, class folders, tar shards).
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a model: zero-shot classification, image-text retrieval, linear probe.",
+        description = "Evaluate a model: zero-shot classification, image-text retrieval, linear probe, captioning,"
+                + " reconstruction.",
         subcommands = {EvalCommand.ZeroShot.class, EvalCommand.Retrieval.class, EvalCommand.Probe.class,
-                EvalReconstructionCommand.class})
+                EvalCommand.Captioning.class, EvalReconstructionCommand.class})
 final class EvalCommand implements Runnable {
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -204,6 +209,47 @@ final class EvalCommand implements Runnable {
                 ImageTextEncoder enc = Cli.encoder(m, model);
                 LinearProbeResult r = DatasetEvals.linearProbe(enc, tr, te, label.labeler(), cfg);
                 print(spec.commandLine().getOut(), json.json, r.toJson());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "captioning", mixinStandardHelpOptions = true,
+            description = "Caption every image of a table or shards and score the captions against the references"
+                    + " (all captions of the same image) with corpus BLEU-1..4 and CIDEr-D (pycocoevalcap's"
+                    + " definitions; lower-case, punctuation-free PTB-like tokens).")
+    static final class Captioning implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "a vlm4j model directory of a captioning family")
+        Path model;
+
+        @Option(names = "--data", required = true, paramLabel = "SPEC", description = "a TSV/CSV table (image, text"
+                + " columns) or tar shards; several rows with one image = several references")
+        String data;
+
+        @Option(names = "--beam", defaultValue = "1", description = "beam width; 1 is greedy (default: ${DEFAULT-VALUE})")
+        int beam;
+
+        @Option(names = "--max-tokens", defaultValue = "30", description = "new tokens at most per caption"
+                + " (default: ${DEFAULT-VALUE})")
+        int maxTokens;
+
+        @Option(names = "--examples", defaultValue = "5", description = "captions to include in the JSON with their"
+                + " references (default: ${DEFAULT-VALUE})")
+        int examples;
+
+        @Mixin
+        JsonOption json;
+
+        @picocli.CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            var gen = CaptionCommand.generation(beam, maxTokens);
+            ImageTextDataset dataset = ImageTextDataset.open(data);
+            try (VlmModel m = Cli.load(model)) {
+                CaptioningResult r = CaptioningEval.evaluate(Cli.captioner(m, model), dataset, gen);
+                print(spec.commandLine().getOut(), json.json, r.toJson(Math.max(0, examples)));
             }
             return 0;
         }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vlm4j.model.Captioner;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
 import picocli.CommandLine.Command;
@@ -35,6 +36,9 @@ final class InfoCommand implements Callable<Integer> {
             }
             if (m instanceof org.vlm4j.model.ImageTokenizer) {
                 caps.addAll(List.of("tokenize-image", "detokenize-image", "eval reconstruction"));
+            }
+            if (m instanceof Captioner) {
+                caps.add("caption");
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("family", m.family());

@@ -6,11 +6,12 @@ import picocli.CommandLine.Command;
 
 /** The {@code vlm4j} command line. */
 @Command(name = "vlm4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Vision-language models for the JVM: import, embed, tokenize, classify, index, search, serve.",
+        description = "Vision-language models for the JVM: import, embed, tokenize, classify, caption, index, search,"
+                + " serve.",
         subcommands = {QuickstartCommand.class, ImportCommand.class, ExportCommand.class, EmbedCommand.class,
                 TrainCommand.class, TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class,
-                EvalCommand.class, DataCommand.class, InfoCommand.class, IndexCommand.class, SearchCommand.class,
-                ServeCommand.class, TokenizeImageCommand.class, DetokenizeImageCommand.class,
+                CaptionCommand.class, EvalCommand.class, DataCommand.class, InfoCommand.class, IndexCommand.class,
+                SearchCommand.class, ServeCommand.class, TokenizeImageCommand.class, DetokenizeImageCommand.class,
                 GenerateImageCommand.class})
 public final class Main implements Runnable {
     @Override

@@ -31,10 +31,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a CLIP or SigLIP model from scratch on image-caption data; resumable from checkpoints.")
+        description = "Train a CLIP, SigLIP or CoCa model from scratch on image-caption data; resumable from"
+                + " checkpoints.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true,
-            description = "a preset (clip-tiny, clip-small, siglip-tiny, siglip-small) or a model config.json")
+            description = "a preset (clip-tiny, clip-small, siglip-tiny, siglip-small, coca-tiny, vqvae-tiny,"
+                    + " fusion-tiny) or a model config.json")
     String model;
 
     @Option(names = "--data", required = true, description = "data spec: a TSV/CSV file, a class-folder directory,"

@@ -14,6 +14,9 @@ import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.model.generative.VqVae;
 import org.vlm4j.model.generative.VqVaeConfig;
 import org.vlm4j.model.generative.VqVaePresets;
+import org.vlm4j.model.generative.Coca;
+import org.vlm4j.model.generative.CocaConfig;
+import org.vlm4j.model.generative.CocaPresets;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -66,6 +69,10 @@ public final class Families {
         preset(new Preset("fusion-tiny", FusionModel.FAMILY, FusionConfig::tiny)); // + a trained vqvae-tiny
         for (String name : VqVaePresets.NAMES) {
             preset(new Preset(name, VqVae.FAMILY, v -> VqVaePresets.get(name)));
+        }
+        register(new Family<>(Coca.FAMILY, CocaConfig.class, Coca::new));
+        for (String name : CocaPresets.NAMES) {
+            preset(new Preset(name, Coca.FAMILY, v -> CocaPresets.get(name, v)));
         }
     }
 

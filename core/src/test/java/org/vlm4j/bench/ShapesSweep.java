@@ -25,7 +25,7 @@ import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
 /**
- * One run of the Shapes sweep in BENCHMARKS.md ("Why the quickstart misses its accuracy bar"): trains a tiny CLIP
+ * One run of the Shapes sweep in BENCHMARKS.md ("Why the quickstart used to miss its accuracy bar"): trains a tiny CLIP
  * or SigLIP variant on a Shapes folder written by {@code vlm4j data shapes} with the shared {@link Trainer}, prints
  * one line of final loss, throughput and zero-shot top-1 on val/heldout (size ensemble and "a large {}"), and saves
  * the model (for the linear probes: {@code vlm4j eval linear-probe --label '{shape}'}). Not a test.

@@ -112,6 +112,57 @@ class GeneratorTest {
         }
     }
 
+    /** Every sequence of at most {@code max} tokens that ends at the stop token or runs to {@code max}. */
+    static void enumerate(long[] prefix, int v, int max, int stop, java.util.List<long[]> out) {
+        if (prefix.length == max || (prefix.length > 0 && prefix[prefix.length - 1] == stop)) {
+            out.add(prefix);
+            return;
+        }
+        for (int t = 0; t < v; t++) {
+            long[] next = Arrays.copyOf(prefix, prefix.length + 1);
+            next[prefix.length] = t;
+            enumerate(next, v, max, stop, out);
+        }
+    }
+
+    @Test
+    void wideBeamSearchWithStopTokenAndContextFindsTheBruteForceBest() {
+        // The captioning case: cross-attention to a per-row context, and a stop token that may end a sequence
+        // early. Brute force scores every sequence the generator could return (ending at the stop token, or at the
+        // length limit); a beam as wide as the number of live prefixes with no length penalty must find the best.
+        try (NDManager m = NDManager.newBaseManager(); NoGrad g = new NoGrad()) {
+            int v = 4;
+            int stop = 3;
+            TextDecoder d = new TextDecoder(new Init(m, 21), config(v, true));
+            NDArray ctx = new Init(m, 22).normal(1.0, 2, 3, 8);
+            java.util.List<long[]> all = new java.util.ArrayList<>();
+            enumerate(new long[0], v, 3, stop, all);
+            GenerationConfig cfg = new GenerationConfig(3, v * v, false, 1f, 0, 1f, 0f, Set.of(stop), 0);
+            Generator.Output out = Generator.generate(d, ctx, null, new long[][] {{0}, {0}}, cfg);
+            boolean someStopEarly = false;
+            for (int row = 0; row < 2; row++) {
+                double best = Double.NEGATIVE_INFINITY;
+                long[] bestSeq = null;
+                for (long[] seq : all) {
+                    double[][] lp = fullLogProbs(d, m, concat(new long[] {0}, seq), ctx.get(row + ":" + (row + 1)));
+                    double s = 0;
+                    for (int i = 0; i < seq.length; i++) {
+                        s += lp[i][(int) seq[i]];
+                    }
+                    if (s > best) {
+                        best = s;
+                        bestSeq = seq;
+                    }
+                }
+                someStopEarly |= bestSeq.length < 3;
+                assertArrayEquals(bestSeq, out.tokens()[row], "row " + row);
+                assertEquals(best, out.logProbs()[row], 1e-4);
+            }
+            System.out.println("beam = brute force over " + all.size() + " sequences; a best one stops early: "
+                    + someStopEarly);
+        }
+    }
+
     @Test
     void samplingIsSeededAndTopKOneIsGreedy() {
         try (NDManager m = NDManager.newBaseManager()) {
