@@ -1,6 +1,8 @@
 package org.vlm4j.model.contrastive;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -19,6 +21,7 @@ import org.vlm4j.text.Tokenizer;
 import org.vlm4j.train.Pretrainable;
 import org.vlm4j.data.Batch;
 import org.vlm4j.loss.InfoNce;
+import org.vlm4j.loss.LogitScale;
 import org.vlm4j.loss.Positives;
 import org.vlm4j.loss.SigmoidLoss;
 import ai.djl.training.GradientCollector;
@@ -340,22 +343,12 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
     }
 
     private static NDArray concat(List<NDArray> parts) {
-        NDArray out = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            out = out.concat(parts.get(i), 0);
-        }
-        return out;
+        return NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 0);
     }
 
     /** OpenCLIP clamps the logit scale to [0, ln 100] after every update. */
     @Override
     public void afterUpdate() {
-        try (NoGrad g = new NoGrad()) {
-            float v = logitScale.array().getFloat();
-            float clamped = (float) Math.max(0, Math.min(Math.log(100), v));
-            if (clamped != v) {
-                logitScale.array().subi(v - clamped);
-            }
-        }
+        LogitScale.clamp(logitScale);
     }
 }

@@ -1,6 +1,8 @@
 package org.vlm4j.model.generative;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -16,6 +18,8 @@ import org.vlm4j.data.Batch;
 import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.loss.InfoNce;
+import org.vlm4j.loss.LogitScale;
+import org.vlm4j.loss.Positives;
 import org.vlm4j.loss.NextToken;
 import org.vlm4j.model.Captioner;
 import org.vlm4j.model.ImageTextEncoder;
@@ -237,19 +241,23 @@ public class Coca extends Module implements ImageTextEncoder, Captioner, Pretrai
         }
         float contrastive = Float.NaN;
         float caption = 0;
+        List<String> captions = new ArrayList<>();
+        micro.forEach(b -> captions.addAll(b.captions()));
+        boolean[][] positives = Positives.sameText(captions, captions); // as CLIP: identical captions match
         for (int j = 0; j < micro.size(); j++) {
             Forward f = forward(micro.get(j), tokens.get(j), m);
             NDArray loss = null;
             if (config.contrastiveWeight() > 0) {
                 NDArray con;
                 if (micro.size() == 1) {
-                    con = InfoNce.loss(f.image(), f.text(), scale);
+                    con = InfoNce.loss(f.image(), f.text(), null, scale, positives);
                 } else {
                     List<NDArray> imgJ = new ArrayList<>(img);
                     List<NDArray> txtJ = new ArrayList<>(txt);
                     imgJ.set(j, f.image());
                     txtJ.set(j, f.text());
-                    con = InfoNce.loss(concat(imgJ), concat(txtJ), j == 0 ? scale : scale.stopGradient());
+                    con = InfoNce.loss(concat(imgJ), concat(txtJ), null, j == 0 ? scale : scale.stopGradient(),
+                            positives);
                 }
                 loss = Scalars.mul(con, config.contrastiveWeight());
                 if (j == 0) {
@@ -274,23 +282,13 @@ public class Coca extends Module implements ImageTextEncoder, Captioner, Pretrai
     }
 
     private static NDArray concat(List<NDArray> parts) {
-        NDArray out = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            out = out.concat(parts.get(i), 0);
-        }
-        return out;
+        return NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 0);
     }
 
     /** OpenCLIP clamps the logit scale to [0, ln 100] after every update. */
     @Override
     public void afterUpdate() {
-        try (NoGrad g = new NoGrad()) {
-            float v = logitScale.array().getFloat();
-            float clamped = (float) Math.max(0, Math.min(Math.log(100), v));
-            if (clamped != v) {
-                logitScale.array().subi(v - clamped);
-            }
-        }
+        LogitScale.clamp(logitScale);
     }
 
     // ------------------------------------------------------------------------------------------------ capabilities
