@@ -41,16 +41,31 @@ public final class TextDecoder extends Module {
      * with a cache, the new tokens' keys and values are appended to it.
      */
     public NDArray logits(NDArray ids, NDArray context, NDArray contextMask, KvCache cache) {
-        Shape s = ids.getShape();
+        if (ids.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("decoder input ids must be [N, L], got " + ids.getShape());
+        }
+        return logitsFromEmbeddings(embedTokens(ids), context, contextMask, cache);
+    }
+
+    /** Token embeddings without positions: ids [N, L] -> [N, L, D]; bridges splice their prefix embeddings in here. */
+    public NDArray embedTokens(NDArray ids) {
+        return Embedding.embedding(ids, tokenEmbed.array(), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * Input embeddings x [N, Lnew, D] (from {@link #embedTokens} and/or a bridge's soft prompt) at positions
+     * {@code cache.length()...} -> logits [N, Lnew, V]. Positions are added here, so prefixes and tokens share them.
+     */
+    public NDArray logitsFromEmbeddings(NDArray x, NDArray context, NDArray contextMask, KvCache cache) {
+        Shape s = x.getShape();
         int past = cache == null ? 0 : cache.length();
-        if (s.dimension() != 2 || past + s.get(1) > config.contextLength()) {
-            throw new IllegalArgumentException("decoder input must be [N, L] with " + past + " cached + L <= "
-                    + config.contextLength() + " positions, got " + s);
+        if (s.dimension() != 3 || s.get(2) != config.width() || past + s.get(1) > config.contextLength()) {
+            throw new IllegalArgumentException("decoder input must be [N, L, " + config.width() + "] with " + past
+                    + " cached + L <= " + config.contextLength() + " positions, got " + s);
         }
         int l = (int) s.get(1);
-        NDArray x = Embedding.embedding(ids, tokenEmbed.array(), SparseFormat.DENSE).singletonOrThrow();
         x = x.add(posEmbed.array().get(past + ":" + (past + l) + ", :"));
-        NDArray mask = cache == null ? Masks.causal(ids.getManager(), l) : Masks.causal(ids.getManager(), past, l);
+        NDArray mask = cache == null ? Masks.causal(x.getManager(), l) : Masks.causal(x.getManager(), past, l);
         x = lnFinal.forward(transformer.forward(x, mask, context, contextMask, cache));
         return head == null ? ai.djl.nn.core.Linear.linear(x, tokenEmbed.array()).singletonOrThrow() : head.forward(x);
     }
