@@ -35,14 +35,21 @@ public final class InfoNce {
      */
     public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale,
                                boolean[][] positives) {
-        NDArray scale = logitScale.exp();
-        NDArray logits = image.matMul(text.transpose()).mul(scale);
-        NDArray imageToText = negatives == null ? logits
-                : logits.concat(image.matMul(negatives.transpose()).mul(scale), 1);
+        NDArray candidates = negatives == null ? text : text.concat(negatives, 0);
+        return fromSimilarity(image.matMul(candidates.transpose()), logitScale, positives);
+    }
+
+    /**
+     * The same loss from a similarity matrix [N, N + M]: row i against the N texts (column j describes image j), then
+     * the M hard negatives. Models whose image embedding depends on the text (Llip) compute the matrix themselves.
+     */
+    public static NDArray fromSimilarity(NDArray similarity, NDArray logitScale, boolean[][] positives) {
+        int n = (int) similarity.getShape().get(0);
+        NDArray imageToText = similarity.mul(logitScale.exp());
+        NDArray logits = imageToText.getShape().get(1) == n ? imageToText : imageToText.get(":, :" + n);
         if (positives == null) {
             return Scalars.div(diagonalCrossEntropy(imageToText).add(diagonalCrossEntropy(logits.transpose())), 2f);
         }
-        int n = (int) image.getShape().get(0);
         NDArray i2t = Positives.targets(positives, n, (int) imageToText.getShape().get(1), false,
                 logits.getManager());
         NDArray t2i = Positives.targets(positives, n, n, true, logits.getManager());

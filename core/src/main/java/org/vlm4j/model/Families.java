@@ -8,6 +8,7 @@ import java.util.function.IntFunction;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
+import org.vlm4j.model.contrastive.Llip;
 import org.vlm4j.model.contrastive.SigLip;
 import org.vlm4j.model.generative.FusionConfig;
 import org.vlm4j.model.generative.FusionModel;
@@ -61,6 +62,7 @@ public final class Families {
     static {
         register(new Family<>(Clip.FAMILY, ClipConfig.class, SigLip::create));
         register(new Family<>(SigLip.FAMILY, ClipConfig.class, SigLip::create));
+        register(new Family<>(Llip.FAMILY, ClipConfig.class, SigLip::create));
         for (String name : ClipPresets.NAMES) {
             preset(new Preset(name, ClipPresets.get(name).family(), v -> ClipPresets.get(name, v)));
         }
