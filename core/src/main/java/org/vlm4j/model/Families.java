@@ -18,6 +18,9 @@ import org.vlm4j.model.generative.VqVaePresets;
 import org.vlm4j.model.generative.Coca;
 import org.vlm4j.model.generative.CocaConfig;
 import org.vlm4j.model.generative.CocaPresets;
+import org.vlm4j.model.lm.LanguageModel;
+import org.vlm4j.model.lm.LmConfig;
+import org.vlm4j.model.lm.LmPresets;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -75,6 +78,10 @@ public final class Families {
         register(new Family<>(Coca.FAMILY, CocaConfig.class, Coca::new));
         for (String name : CocaPresets.NAMES) {
             preset(new Preset(name, Coca.FAMILY, v -> CocaPresets.get(name, v)));
+        }
+        register(new Family<>(LanguageModel.FAMILY, LmConfig.class, LanguageModel::create));
+        for (String name : LmPresets.NAMES) {
+            preset(new Preset(name, LanguageModel.FAMILY, v -> LmPresets.get(name, v)));
         }
     }
 
