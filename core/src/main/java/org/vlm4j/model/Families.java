@@ -17,6 +17,9 @@ import org.vlm4j.model.generative.VqVaePresets;
 import org.vlm4j.model.generative.Coca;
 import org.vlm4j.model.generative.CocaConfig;
 import org.vlm4j.model.generative.CocaPresets;
+import org.vlm4j.model.masking.MaskingPresets;
+import org.vlm4j.model.masking.VisualBert;
+import org.vlm4j.model.masking.VisualBertConfig;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -73,6 +76,10 @@ public final class Families {
         register(new Family<>(Coca.FAMILY, CocaConfig.class, Coca::new));
         for (String name : CocaPresets.NAMES) {
             preset(new Preset(name, Coca.FAMILY, v -> CocaPresets.get(name, v)));
+        }
+        register(new Family<>(VisualBert.FAMILY, VisualBertConfig.class, VisualBert::new));
+        for (String name : MaskingPresets.NAMES) {
+            preset(new Preset(name, MaskingPresets.family(name), v -> MaskingPresets.get(name, v)));
         }
     }
 
