@@ -208,6 +208,13 @@ public abstract class MaskingModel extends Module implements VlmModel, Pretraina
                 labels.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /** Adds a weighted loss term to the step's loss (null before the first) and to the reported terms. */
+    protected static NDArray addTerm(Map<String, Float> terms, String name, NDArray loss, NDArray term, float weight) {
+        NDArray w = org.vlm4j.nn.Scalars.mul(term, weight);
+        terms.merge(name, w.getFloat(), Float::sum);
+        return loss == null ? w : loss.add(w);
+    }
+
     protected static void checkPixels(float[] pixels, int n, int height, int width) {
         long per = 3L * height * width;
         if (pixels.length != n * per) {

@@ -83,6 +83,19 @@ final class MaskingFixtures {
                 .average().orElseThrow();
     }
 
+    /** First-10 and last-10 step means of every term and the total. */
+    static String describe(List<StepMetrics> h) {
+        int n = h.size();
+        StringBuilder sb = new StringBuilder();
+        List<String> terms = new ArrayList<>(h.get(0).losses().keySet());
+        terms.add(null);
+        for (String term : terms) {
+            sb.append(String.format("%s %.3f -> %.3f; ", term == null ? "total" : term, mean(h, term, 0, 10),
+                    mean(h, term, n - 10, n)));
+        }
+        return sb.toString();
+    }
+
     /** Every term and the total: the mean of the last 10 steps below that of the first 10. */
     static String assertEveryTermFalls(List<StepMetrics> h, double factor) {
         int n = h.size();
@@ -194,6 +207,12 @@ final class MaskingFixtures {
             List<List<MaskFiller.Fill>> fa = ((MaskFiller) model).fillMask(one, size, size, masked, 3);
             List<List<MaskFiller.Fill>> fb = ((MaskFiller) loaded).fillMask(one, size, size, masked, 3);
             assertEquals(fa, fb);
+            if (model instanceof org.vlm4j.model.ImageTextEncoder ea) {
+                org.vlm4j.model.ImageTextEncoder eb = (org.vlm4j.model.ImageTextEncoder) loaded;
+                assertArrayEquals(ea.encodeTexts(texts)[1], eb.encodeTexts(texts)[1], "text embedding");
+                assertArrayEquals(ea.encodePixels(px, 4, size, size)[3], eb.encodePixels(px, 4, size, size)[3],
+                        "image embedding");
+            }
             Map<String, ?> cfgA = ModelDir.JSON.convertValue(model.config(), Map.class);
             Map<String, ?> cfgB = ModelDir.JSON.convertValue(loaded.config(), Map.class);
             assertEquals(cfgA, cfgB);
