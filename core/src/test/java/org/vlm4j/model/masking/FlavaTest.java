@@ -11,6 +11,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
+import org.vlm4j.model.generative.VqVae;
+import org.vlm4j.model.generative.VqVaeConfig;
 import org.vlm4j.nn.Activation;
 import org.vlm4j.nn.TextConfig;
 import org.vlm4j.train.Trainer;
@@ -52,6 +54,38 @@ class FlavaTest {
             assertTrue(other >= 0.8, "other image's colour in " + other);
             assertTrue(itm >= 0.8, "true caption above the colour-swapped one in " + itm);
             MaskingFixtures.assertReloadsIdentically(model, d, tmp.resolve("model"), 32);
+        }
+    }
+
+    /**
+     * With codebook_size > 0, MIM and MMM's image part predict the codes of an image tokenizer (here an untrained
+     * VQ-VAE whose 4x4 grid is the ViT's: its codes are still a fixed function of the image): the cross-entropy starts
+     * near ln K and falls. Without the tokenizer, or with another codebook, the error says what is missing.
+     */
+    @Test
+    void mimPredictsImageTokenizerCodesWhenGiven() throws Exception {
+        MaskingFixtures.Data d = MaskingFixtures.data(tmp.resolve("codes"));
+        float[] half = {0.5f, 0.5f, 0.5f};
+        VqVaeConfig vc = new VqVaeConfig(VqVae.FAMILY, 32, List.of(16, 16, 16), 0, 8, 8, 16, 0.25f, 0.99f, 0f,
+                VqVaeConfig.L2, new PreprocessConfig(32, half, half, "bilinear", "squash", false));
+        FlavaConfig c = small(d.tokenizer().vocabSize()).withWeights(1f, 0f, 1f, 0f, 0f).withCodebook(16);
+        try (VqVae vq = new VqVae(vc, 1); Flava model = new Flava(c, d.tokenizer(), 3)) {
+            IllegalStateException missing = assertThrows(IllegalStateException.class,
+                    () -> MaskingFixtures.train(model, d, tmp.resolve("run-nocodes"), 2));
+            assertTrue(missing.getMessage().contains("image tokenizer"), missing.getMessage());
+            int steps = 40;
+            model.setImageTokenizer(vq);
+            Trainer.Result r = MaskingFixtures.train(model, d, tmp.resolve("run-codes"), steps);
+            assertEquals(Set.of("mim_loss", "mmm_image_loss", "mmm_text_loss"), r.history().get(0).losses().keySet());
+            double first = r.history().get(0).losses().get("mim_loss");
+            double last = MaskingFixtures.mean(r.history(), "mim_loss", steps - 5, steps);
+            System.out.printf("flava with VQ-code MIM targets: mim_loss %.3f -> %.3f (ln 16 = %.3f)%n", first, last,
+                    Math.log(16));
+            assertEquals(Math.log(16), first, 0.7, "an untrained head predicts about uniformly over 16 codes");
+            assertTrue(last < first - 0.2, "code cross-entropy " + first + " -> " + last);
+        }
+        try (VqVae vq = new VqVae(vc, 1); Flava other = new Flava(c.withCodebook(32), d.tokenizer(), 3)) {
+            assertThrows(IllegalArgumentException.class, () -> other.setImageTokenizer(vq));
         }
     }
 
