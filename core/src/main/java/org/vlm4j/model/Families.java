@@ -21,6 +21,15 @@ import org.vlm4j.model.generative.CocaPresets;
 import org.vlm4j.model.lm.LanguageModel;
 import org.vlm4j.model.lm.LmConfig;
 import org.vlm4j.model.lm.LmPresets;
+import org.vlm4j.model.masking.Flava;
+import org.vlm4j.model.masking.FlavaConfig;
+import org.vlm4j.model.masking.MaskVlm;
+import org.vlm4j.model.masking.MaskVlmConfig;
+import org.vlm4j.model.masking.MaskingPresets;
+import org.vlm4j.model.masking.VilBert;
+import org.vlm4j.model.masking.VilBertConfig;
+import org.vlm4j.model.masking.VisualBert;
+import org.vlm4j.model.masking.VisualBertConfig;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -82,6 +91,13 @@ public final class Families {
         register(new Family<>(LanguageModel.FAMILY, LmConfig.class, LanguageModel::create));
         for (String name : LmPresets.NAMES) {
             preset(new Preset(name, LanguageModel.FAMILY, v -> LmPresets.get(name, v)));
+        }
+        register(new Family<>(VisualBert.FAMILY, VisualBertConfig.class, VisualBert::new));
+        register(new Family<>(Flava.FAMILY, FlavaConfig.class, Flava::new));
+        register(new Family<>(VilBert.FAMILY, VilBertConfig.class, VilBert::new));
+        register(new Family<>(MaskVlm.FAMILY, MaskVlmConfig.class, MaskVlm::new));
+        for (String name : MaskingPresets.NAMES) {
+            preset(new Preset(name, MaskingPresets.family(name), v -> MaskingPresets.get(name, v)));
         }
     }
 

@@ -34,6 +34,11 @@ public final class TextTransformer extends Module {
 
     /** ids [N, L] (int64, L <= context length) -> all tokens after ln_final [N, L, D]. */
     public NDArray tokens(NDArray ids) {
+        return tokens(ids, null);
+    }
+
+    /** As {@link #tokens(NDArray)}, keys where {@code keyValid} [N, L] is 0 (padding) hidden from attention. */
+    public NDArray tokens(NDArray ids, NDArray keyValid) {
         Shape s = ids.getShape();
         if (s.dimension() != 2 || s.get(1) > config.contextLength()) {
             throw new IllegalArgumentException("input_ids must be [N, L] with L <= " + config.contextLength()
@@ -44,6 +49,9 @@ public final class TextTransformer extends Module {
         NDArray pos = l == config.contextLength() ? posEmbed.array() : posEmbed.array().get("0:" + l + ", :");
         x = x.add(pos);
         NDArray mask = config.causal() ? Masks.causal(ids.getManager(), l) : null;
+        if (keyValid != null) {
+            mask = Masks.combine(mask, Masks.keyPadding(keyValid));
+        }
         return lnFinal.forward(transformer.forward(x, mask));
     }
 

@@ -54,6 +54,15 @@ public final class VisionTransformer extends Module {
 
     /** pixels [N, 3, H, W] -> all tokens after ln_post [N, T, D]. */
     public NDArray tokens(NDArray pixels) {
+        return tokens(pixels, null, null);
+    }
+
+    /**
+     * As {@link #tokens(NDArray)}, with the patch embeddings where {@code patchMask} [N, grid tokens] is 1 replaced by
+     * {@code maskToken} [D] before the class token and positions are added (BEiT / FLAVA masked image modelling);
+     * a null mask changes nothing.
+     */
+    public NDArray tokens(NDArray pixels, NDArray patchMask, NDArray maskToken) {
         Shape s = pixels.getShape();
         if (s.dimension() != 4 || s.get(1) != 3) {
             throw new IllegalArgumentException("pixel_values must be [N, 3, H, W], got " + s);
@@ -71,6 +80,10 @@ public final class VisionTransformer extends Module {
         x = ai.djl.nn.convolutional.Conv2d.conv2d(x, patchWeight.array(),
                 patchBias == null ? null : patchBias.array(), stride).singletonOrThrow();
         x = x.reshape(n, config.width(), (long) gh * gw).transpose(0, 2, 1); // [N, g*g, D], row-major grid
+        if (patchMask != null) {
+            NDArray m = patchMask.expandDims(-1); // [N, g*g, 1]
+            x = x.mul(m.neg().add(1f)).add(m.mul(maskToken));
+        }
         if (classToken != null) {
             NDArray cls = classToken.array().broadcast(n, 1, config.width());
             x = cls.concat(x, 1);
