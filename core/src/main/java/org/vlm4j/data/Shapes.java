@@ -101,6 +101,11 @@ public final class Shapes {
         {150, 60, 210}, {245, 140, 30}, {240, 240, 240}, {40, 215, 225}};
     private static final int CHUNK = 64;
 
+    /** The base RGB (0..255) of colour {@code index} of {@link #COLORS} (drawn shapes jitter it by up to 16). */
+    public static int[] rgb(int index) {
+        return RGB[index].clone();
+    }
+
     private Shapes() {}
 
     public enum Format { TSV, TAR }

@@ -17,6 +17,8 @@ import org.vlm4j.model.generative.VqVaePresets;
 import org.vlm4j.model.generative.Coca;
 import org.vlm4j.model.generative.CocaConfig;
 import org.vlm4j.model.generative.CocaPresets;
+import org.vlm4j.model.generative.diffusion.DiffusionConfig;
+import org.vlm4j.model.generative.diffusion.DiffusionModel;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -74,6 +76,8 @@ public final class Families {
         for (String name : CocaPresets.NAMES) {
             preset(new Preset(name, Coca.FAMILY, v -> CocaPresets.get(name, v)));
         }
+        register(new Family<>(DiffusionModel.FAMILY, DiffusionConfig.class, DiffusionModel::create));
+        preset(new Preset("diffusion-tiny", DiffusionModel.FAMILY, DiffusionConfig::tiny));
     }
 
     private Families() {}
