@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true,
             description = "a preset (clip-tiny, clip-small, siglip-tiny, siglip-small, coca-tiny, vqvae-tiny,"
-                    + " fusion-tiny) or a model config.json")
+                    + " fusion-tiny, diffusion-tiny) or a model config.json")
     String model;
 
     @Option(names = "--data", required = true, description = "data spec: a TSV/CSV file, a class-folder directory,"
