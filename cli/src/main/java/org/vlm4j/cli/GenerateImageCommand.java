@@ -11,15 +11,19 @@ import org.vlm4j.data.Shapes;
 import org.vlm4j.io.AtomicFiles;
 import org.vlm4j.model.ImageGenerator;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.generative.diffusion.DiffusionModel;
+import org.vlm4j.model.generative.diffusion.SamplingConfig;
 import org.vlm4j.nn.GenerationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate-image", mixinStandardHelpOptions = true,
-        description = "Draw an image from a text with a model that writes images (the early-fusion token model).")
+        description = "Draw an image from a text with a model that writes images (the early-fusion token model, the"
+                + " diffusion model).")
 final class GenerateImageCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "a vlm4j model directory (family fusion)")
+    @Option(names = "--model", required = true, description = "a vlm4j model directory (family fusion or"
+            + " diffusion)")
     Path model;
 
     @Option(names = "--text", required = true, description = "what to draw, e.g. \"a red circle\"")
@@ -38,6 +42,17 @@ final class GenerateImageCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--sampler", paramLabel = "ddim|ddpm", description = "diffusion models: DDIM (--sampling-steps"
+            + " steps) or DDPM (every timestep) (default: ddim)")
+    String sampler;
+
+    @Option(names = "--sampling-steps", paramLabel = "N", description = "diffusion models: DDIM steps (default: 50)")
+    Integer samplingSteps;
+
+    @Option(names = "--guidance", paramLabel = "W", description = "diffusion models: classifier-free guidance scale;"
+            + " 1 = the plain conditional model, 0 = unconditional (default: 3)")
+    Float guidance;
 
     @Mixin
     JsonOption json;
@@ -59,6 +74,15 @@ final class GenerateImageCommand implements Callable<Integer> {
             if (!(m instanceof ImageGenerator g)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
             }
+            if (m instanceof DiffusionModel d) {
+                SamplingConfig base = SamplingConfig.defaults(seed);
+                d.setSampling(new SamplingConfig(sampler != null ? sampler : base.sampler(),
+                        samplingSteps != null ? samplingSteps : base.steps(),
+                        guidance != null ? guidance : base.guidance(), base.eta(), seed));
+            } else if (sampler != null || samplingSteps != null || guidance != null) {
+                throw new IllegalArgumentException("--sampler, --sampling-steps and --guidance apply to diffusion models;"
+                        + " " + model + " is a " + m.family() + " model");
+            }
             BufferedImage picture = g.generatePictures(List.of(text), gen).get(0);
             AtomicFiles.writeBytes(out, Shapes.png(picture));
             Map<String, Object> r = new LinkedHashMap<>();
@@ -66,6 +90,12 @@ final class GenerateImageCommand implements Callable<Integer> {
             r.put("png", out.toString());
             r.put("size", g.imageSize());
             r.put("seed", seed);
+            if (m instanceof DiffusionModel d) {
+                r.put("sampler", d.sampling().sampler());
+                r.put("sampling_steps", d.sampling().sampler().equals(SamplingConfig.DDPM)
+                        ? d.config().timesteps() : Math.min(d.sampling().steps(), d.config().timesteps()));
+                r.put("guidance", d.sampling().guidance());
+            }
             if (json.json) {
                 Cli.printJson(spec.commandLine().getOut(), r);
             } else {

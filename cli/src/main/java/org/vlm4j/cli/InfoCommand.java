@@ -46,6 +46,12 @@ final class InfoCommand implements Callable<Integer> {
             if (m instanceof org.vlm4j.model.MaskFiller) {
                 caps.add("fill-mask");
             }
+            if (m instanceof ImageTextEncoder || m instanceof org.vlm4j.model.ImageTextScorer) {
+                caps.add("eval winoground");
+            }
+            if (m instanceof org.vlm4j.model.generative.diffusion.DiffusionModel) {
+                caps.add("diffusion-classify");
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("family", m.family());
             r.put("parameters", m.module().parameterCount());

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
                 CaptionCommand.class, EvalCommand.class, DataCommand.class, InfoCommand.class, IndexCommand.class,
                 SearchCommand.class, ServeCommand.class, TokenizeImageCommand.class, DetokenizeImageCommand.class,
                 GenerateImageCommand.class, LmCommand.class, ExperimentCommand.class,
-                FillMaskCommand.class, ScoreCommand.class})
+                FillMaskCommand.class, ScoreCommand.class,
+                DiffusionClassifyCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

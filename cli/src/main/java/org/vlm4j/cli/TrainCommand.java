@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true,
             description = "a preset (clip-tiny, clip-small, siglip-tiny, siglip-small, coca-tiny, vqvae-tiny,"
-                    + " fusion-tiny, lm-tiny) or a model config.json")
+                    + " fusion-tiny, lm-tiny, diffusion-tiny) or a model config.json")
     String model;
 
     @Option(names = "--data", description = "data spec: a TSV/CSV file, a class-folder directory,"

@@ -60,8 +60,9 @@ import org.vlm4j.io.AtomicFiles;
  * <p><b>Winoground</b> pairs (default ⌊count/10⌋, at least 1): even pairs swap attributes ({@code "a red circle and
  * an orange square"} / {@code "an orange circle and a red square"}: same places, colours exchanged), odd pairs swap a
  * relation ({@code "a red circle left of a blue square"} / {@code "a blue square left of a red circle"}: same
- * places, shapes exchanged). Both shapes are the same size and all four compositions are seen ones, so a pair tests
- * binding and order only. The two captions are permutations of the same words.
+ * places, shapes exchanged). Both shapes are the same size, so a pair tests binding and order only. The two captions
+ * are permutations of the same words. Pairs 0, 1 of every 4 use seen compositions only; pairs 2, 3 hold at least
+ * one held-out composition ({@link #winogroundHeldOut}; column {@code heldout}), testing binding on unseen ones.
  *
  * <p><b>Files</b> (each written to a temporary sibling and renamed into place; the tables, lists and shards are
  * also forced to disk, single images are not):
@@ -75,7 +76,8 @@ import org.vlm4j.io.AtomicFiles;
  *       {@code images/<split>/NNNNNN.png}; or, with
  *       {@link Format#TAR}, WebDataset shards {@code <split>-NNNN.tar} holding {@code NNNNNN.png}, {@code
  *       NNNNNN.txt} and one member per non-empty column ({@code NNNNNN.color}, ...) instead;</li>
- *   <li>{@code winoground.tsv} ({@code image0 image1 text0 text1 kind}, kind {@code attribute|relation}) with PNGs
+ *   <li>{@code winoground.tsv} ({@code image0 image1 text0 text1 heldout kind}, heldout {@code true|false},
+ *       kind {@code attribute|relation}) with PNGs
  *       under {@code images/winoground/} (both formats);</li>
  *   <li>{@code classes.txt} (every colour×shape class, {@code "red circle"}, colour-major),
  *       {@code heldout_classes.txt}, and {@code shapes.json} (settings, vocabulary, counts, data specs).</li>
@@ -91,12 +93,18 @@ public final class Shapes {
     /** Columns of the split tables, in order. */
     public static final List<String> COLUMNS = List.of("image", "text", "color", "shape", "size", "count", "relation",
             "color2", "shape2", "size2", "color3", "shape3", "size3", "negative", "short", "short_negative");
-    public static final List<String> WINOGROUND_COLUMNS = List.of("image0", "image1", "text0", "text1", "kind");
+    public static final List<String> WINOGROUND_COLUMNS = List.of("image0", "image1", "text0", "text1",
+            "heldout", "kind");
 
     private static final int[][] RGB = {
         {220, 40, 40}, {40, 180, 60}, {50, 90, 235}, {240, 220, 40},
         {150, 60, 210}, {245, 140, 30}, {240, 240, 240}, {40, 215, 225}};
     private static final int CHUNK = 64;
+
+    /** The base RGB (0..255) of colour {@code index} of {@link #COLORS} (drawn shapes jitter it by up to 16). */
+    public static int[] rgb(int index) {
+        return RGB[index].clone();
+    }
 
     private Shapes() {}
 
@@ -243,7 +251,20 @@ public final class Shapes {
     public record Scene(BufferedImage image, String caption, Map<String, String> fields) {}
 
     /** One Winoground pair: two pictures and two captions made of the same words. */
-    public record WinogroundPair(BufferedImage image0, BufferedImage image1, String text0, String text1, String kind) {}
+    public record WinogroundPair(BufferedImage image0, BufferedImage image1, String text0, String text1, String kind,
+                                 boolean heldOut) {
+        public WinogroundPair(BufferedImage image0, BufferedImage image1, String text0, String text1, String kind) {
+            this(image0, image1, text0, text1, kind, false);
+        }
+    }
+
+    /**
+     * Whether Winoground pair {@code index} holds a held-out composition: pairs 2, 3 of every 4 (one attribute and
+     * one relation swap), so half the pairs test binding on compositions no training image showed.
+     */
+    public static boolean winogroundHeldOut(int index) {
+        return index % 4 >= 2;
+    }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Scenes.
@@ -365,6 +386,13 @@ public final class Shapes {
         double d = rng.nextDouble(0.34, 0.40) * size;
         int relation = rng.nextInt(RELATIONS.size());
         double[] p = placePair(rng, size, d, d, relation);
+        boolean held = winogroundHeldOut(index);
+        if (held && index % 2 == 0 && attributeSwapExists(cfg)) {
+            return heldOutAttributeSwap(cfg, rng, size, bg, d, p);
+        }
+        if (held && index % 2 == 1) {
+            return heldOutRelationSwap(cfg, rng, size, bg, d, p, relation);
+        }
         if (index % 2 == 0 && attributeSwapExists(cfg)) {
             int c1;
             int c2;
@@ -403,6 +431,55 @@ public final class Shapes {
         String nb = np(b[0], b[1]);
         String rel = RELATIONS.get(relation);
         return new WinogroundPair(i0, i1, na + " " + rel + " " + nb, nb + " " + rel + " " + na, "relation");
+    }
+
+    /** An attribute swap where at least one of the four compositions is a held-out one. */
+    private static WinogroundPair heldOutAttributeSwap(Config cfg, Rng rng, int size, int bg, double d, double[] p) {
+        int c1;
+        int c2;
+        int s1;
+        int s2;
+        do {
+            c1 = rng.nextInt(cfg.colors());
+            c2 = rng.nextInt(cfg.colors());
+            s1 = rng.nextInt(cfg.shapes());
+            s2 = rng.nextInt(cfg.shapes());
+        } while (c1 == c2 || s1 == s2 || !(cfg.isHeldOut(c1, s1) || cfg.isHeldOut(c2, s2) || cfg.isHeldOut(c2, s1)
+                || cfg.isHeldOut(c1, s2)));
+        Color k1 = jitter(rng, c1);
+        Color k2 = jitter(rng, c2);
+        BufferedImage i0 = draw(size, bg, List.of(new Obj(c1, s1, false, p[0], p[1], d, k1),
+                new Obj(c2, s2, false, p[2], p[3], d, k2)));
+        BufferedImage i1 = draw(size, bg, List.of(new Obj(c2, s1, false, p[0], p[1], d, k2),
+                new Obj(c1, s2, false, p[2], p[3], d, k1)));
+        return new WinogroundPair(i0, i1, np(c1, s1) + " and " + np(c2, s2), np(c2, s1) + " and " + np(c1, s2),
+                "attribute", true);
+    }
+
+    /** A relation swap of a held-out composition and a seen one (either named first). */
+    private static WinogroundPair heldOutRelationSwap(Config cfg, Rng rng, int size, int bg, double d, double[] p,
+                                                      int relation) {
+        int[] a;
+        int[] b;
+        do {
+            a = pick(rng, cfg, true);
+            b = pick(rng, cfg, false);
+        } while (a[1] == b[1]);
+        if (rng.nextInt(2) == 1) {
+            int[] t = a;
+            a = b;
+            b = t;
+        }
+        Color ka = jitter(rng, a[0]);
+        Color kb = jitter(rng, b[0]);
+        BufferedImage i0 = draw(size, bg, List.of(new Obj(a[0], a[1], false, p[0], p[1], d, ka),
+                new Obj(b[0], b[1], false, p[2], p[3], d, kb)));
+        BufferedImage i1 = draw(size, bg, List.of(new Obj(b[0], b[1], false, p[0], p[1], d, kb),
+                new Obj(a[0], a[1], false, p[2], p[3], d, ka)));
+        String na = np(a[0], a[1]);
+        String nb = np(b[0], b[1]);
+        String rel = RELATIONS.get(relation);
+        return new WinogroundPair(i0, i1, na + " " + rel + " " + nb, nb + " " + rel + " " + na, "relation", true);
     }
 
     /**
@@ -603,7 +680,7 @@ public final class Shapes {
             String r1 = String.format(Locale.ROOT, "images/winoground/%05d-1.png", i);
             writeSmall(out.resolve(r0), png(p.image0()));
             writeSmall(out.resolve(r1), png(p.image1()));
-            return new String[] {r0, r1, p.text0(), p.text1(), p.kind()};
+            return new String[] {r0, r1, p.text0(), p.text1(), Boolean.toString(p.heldOut()), p.kind()};
         });
         writeTable(out.resolve("winoground.tsv"), WINOGROUND_COLUMNS, wrows);
         data.put("winoground", out.resolve("winoground.tsv").toString());

@@ -30,6 +30,8 @@ import org.vlm4j.model.masking.VilBert;
 import org.vlm4j.model.masking.VilBertConfig;
 import org.vlm4j.model.masking.VisualBert;
 import org.vlm4j.model.masking.VisualBertConfig;
+import org.vlm4j.model.generative.diffusion.DiffusionConfig;
+import org.vlm4j.model.generative.diffusion.DiffusionModel;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -99,6 +101,8 @@ public final class Families {
         for (String name : MaskingPresets.NAMES) {
             preset(new Preset(name, MaskingPresets.family(name), v -> MaskingPresets.get(name, v)));
         }
+        register(new Family<>(DiffusionModel.FAMILY, DiffusionConfig.class, DiffusionModel::create));
+        preset(new Preset("diffusion-tiny", DiffusionModel.FAMILY, DiffusionConfig::tiny));
     }
 
     private Families() {}
