@@ -5,6 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.vlm4j.model.backbone.Blip2;
+import org.vlm4j.model.backbone.BridgeConfig;
+import org.vlm4j.model.backbone.Bridges;
+import org.vlm4j.model.backbone.FrozenBridge;
+import org.vlm4j.model.backbone.MiniGpt4;
+import org.vlm4j.model.backbone.MiniGpt5;
+import org.vlm4j.model.backbone.MiniGptV2;
+import org.vlm4j.model.backbone.QwenVl;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
@@ -73,6 +81,15 @@ public final class Families {
         register(new Family<>(Coca.FAMILY, CocaConfig.class, Coca::new));
         for (String name : CocaPresets.NAMES) {
             preset(new Preset(name, Coca.FAMILY, v -> CocaPresets.get(name, v)));
+        }
+        register(new Family<>(MiniGpt4.FAMILY, BridgeConfig.class, MiniGpt4::new));
+        register(new Family<>(Blip2.FAMILY, BridgeConfig.class, Blip2::new));
+        register(new Family<>(QwenVl.FAMILY, BridgeConfig.class, QwenVl::new));
+        register(new Family<>(FrozenBridge.FAMILY, BridgeConfig.class, FrozenBridge::new));
+        register(new Family<>(MiniGptV2.FAMILY, BridgeConfig.class, MiniGptV2::new));
+        register(new Family<>(MiniGpt5.FAMILY, BridgeConfig.class, MiniGpt5::new));
+        for (String name : Bridges.PRESETS) { // + --vision DIR --lm DIR in vlm4j train
+            preset(new Preset(name, Bridges.familyOf(name), v -> Bridges.preset(name, v)));
         }
     }
 
