@@ -49,6 +49,14 @@ public final class InfoNce {
         return Scalars.div(softCrossEntropy(imageToText, i2t).add(softCrossEntropy(logits.transpose(), t2i)), 2f);
     }
 
+    /**
+     * Symmetric cross-entropy of already-scaled similarity logits [N, N] whose matching pairs are on the diagonal
+     * (BLIP-2's image-text contrastive loss, where the similarity is the maximum over the query tokens).
+     */
+    public static NDArray fromLogits(NDArray logits) {
+        return Scalars.div(diagonalCrossEntropy(logits).add(diagonalCrossEntropy(logits.transpose())), 2f);
+    }
+
     /** Mean over rows of -sum(targets * log softmax(row)). */
     private static NDArray softCrossEntropy(NDArray logits, NDArray targets) {
         return Scalars.div(logits.logSoftmax(1).mul(targets).sum().neg(), (float) logits.getShape().get(0));

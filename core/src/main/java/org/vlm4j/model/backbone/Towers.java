@@ -1,0 +1,76 @@
+package org.vlm4j.model.backbone;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import org.vlm4j.io.ModelDir;
+import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.nn.TextDecoder;
+import org.vlm4j.text.Tokenizer;
+
+/**
+ * Builds a bridge over pretrained towers from model directories: the vision tower of a CLIP / SigLIP model (or of
+ * another bridge), and a causal language model: any model exposing a {@code TextDecoder decoder()} without
+ * cross-attention (the language-model family), or another bridge's LM. The bridge takes the LM's tokenizer.
+ */
+public final class Towers {
+    private Towers() {}
+
+    /** A fresh bridge of {@code preset}'s family and bridge settings over the towers in those directories. */
+    public static Bridge bridge(BridgeConfig preset, Path visionDir, Path lmDir, long seed) throws IOException {
+        if (visionDir == null || lmDir == null) {
+            throw new IllegalArgumentException("a " + preset.family() + " bridge needs --vision DIR (a CLIP or SigLIP"
+                    + " model) and --lm DIR (a language model)");
+        }
+        try (VlmModel vision = ModelDir.load(visionDir); VlmModel lmModel = ModelDir.load(lmDir)) {
+            TextDecoder lm = decoder(lmModel, lmDir);
+            Tokenizer tok = lmModel.tokenizer();
+            if (tok == null) {
+                throw new IllegalArgumentException(lmDir + ": the language model has no tokenizer");
+            }
+            BridgeConfig cfg;
+            Bridge b;
+            if (vision instanceof Clip clip) {
+                cfg = preset.withTowers(clip.config().vision(), lm.config(), clip.config().preprocess());
+                b = create(cfg, tok, seed);
+                b.loadVision(clip.visual());
+            } else if (vision instanceof Bridge other) {
+                cfg = preset.withTowers(other.config().vision(), lm.config(), other.config().preprocess());
+                b = create(cfg, tok, seed);
+                b.loadVision(other.visual());
+            } else {
+                throw new IllegalArgumentException(visionDir + ": a " + vision.family() + " model has no vision tower"
+                        + " a bridge can use (clip, siglip or another bridge)");
+            }
+            b.loadLanguageModel(lm);
+            return b;
+        }
+    }
+
+    private static Bridge create(BridgeConfig cfg, Tokenizer tok, long seed) {
+        return (Bridge) org.vlm4j.model.Families.family(cfg.family()).create(cfg, tok, seed);
+    }
+
+    /** The causal decoder of a language model directory. */
+    static TextDecoder decoder(VlmModel m, Path dir) {
+        TextDecoder d = null;
+        if (m instanceof Bridge b) {
+            d = b.lm();
+        } else {
+            try {
+                Method get = m.getClass().getMethod("decoder");
+                if (TextDecoder.class.isAssignableFrom(get.getReturnType())) {
+                    d = (TextDecoder) get.invoke(m);
+                }
+            } catch (ReflectiveOperationException e) {
+                d = null;
+            }
+        }
+        if (d == null || d.config().crossAttention()) {
+            throw new IllegalArgumentException(dir + ": a " + m.family() + " model is not a causal language model a"
+                    + " bridge can use (it needs a decoder without cross-attention)");
+        }
+        return d;
+    }
+}

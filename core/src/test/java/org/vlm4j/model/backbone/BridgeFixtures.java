@@ -1,0 +1,216 @@
+package org.vlm4j.model.backbone;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.data.Shapes;
+import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
+import org.vlm4j.loss.NextToken;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.contrastive.ClipConfig;
+import org.vlm4j.nn.Activation;
+import org.vlm4j.nn.Init;
+import org.vlm4j.nn.Param;
+import org.vlm4j.nn.TextConfig;
+import org.vlm4j.nn.TextDecoder;
+import org.vlm4j.text.BpeTrainer;
+import org.vlm4j.text.ClipBpeTokenizer;
+import org.vlm4j.train.AdamW;
+import org.vlm4j.train.LrSchedule;
+import org.vlm4j.train.TrainOptions;
+import org.vlm4j.train.Trainer;
+
+/**
+ * What the bridge tests share, built once per JVM: tiny Shapes data (3 colours x 2 shapes, 32 px) with its questions,
+ * a BPE vocabulary, a tiny CLIP trained on the captions (its vision tower is the frozen tower), and a tiny causal LM
+ * pretrained on real text (WordNet noun glosses from Debian's wordnet-base) plus the training captions and
+ * question-answer lines as plain text (no images), then frozen.
+ */
+final class BridgeFixtures {
+    static final Path ROOT;
+    static final Path DATA;
+    static final Path MIX;
+    static final ClipBpeTokenizer TOKENIZER;
+    static final Clip CLIP;
+    static final TextDecoder LM;
+    static final NDManager LM_MANAGER;
+    static final double LM_FIRST_LOSS;
+    static final double LM_LAST_LOSS;
+
+    static {
+        try {
+            ROOT = Files.createTempDirectory("vlm4j-bridge-");
+            DATA = ROOT.resolve("shapes");
+            Shapes.generate(DATA, Shapes.Config.of(2000, 11).withVocabulary(3, 2).withSize(32));
+            MIX = mixTable(DATA);
+            List<String> corpus = corpus(DATA, 3000);
+            TOKENIZER = BpeTrainer.of(700).train(corpus).tokenizer();
+            CLIP = trainClip(DATA, TOKENIZER);
+            LM_MANAGER = NDManager.newBaseManager();
+            LM = new TextDecoder(new Init(LM_MANAGER, 3), Bridges.tinyLm(TOKENIZER.vocabSize()));
+            double[] losses = pretrainLm(LM, TOKENIZER, corpus, 260, 3);
+            LM_FIRST_LOSS = losses[0];
+            LM_LAST_LOSS = losses[1];
+            System.out.printf("bridge fixtures: vocab %d, LM loss %.3f -> %.3f%n", TOKENIZER.vocabSize(), LM_FIRST_LOSS,
+                    LM_LAST_LOSS);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private BridgeFixtures() {}
+
+    /** Train captions and train questions in one table (image, text, question, answers): stage 1 and 2 data. */
+    static Path mixTable(Path data) throws IOException {
+        List<String> out = new ArrayList<>();
+        out.add("image\ttext\tquestion\tanswers");
+        List<String> caps = Files.readAllLines(data.resolve("train.tsv"), StandardCharsets.UTF_8);
+        for (String line : caps.subList(1, caps.size())) {
+            String[] c = line.split("\t", -1);
+            out.add(c[0] + "\t" + c[1] + "\t\t");
+        }
+        List<String> qs = Files.readAllLines(data.resolve("questions.tsv"), StandardCharsets.UTF_8);
+        for (String line : qs.subList(1, qs.size())) {
+            String[] c = line.split("\t", -1); // image question answers kind text
+            out.add(c[0] + "\t" + c[4] + "\t" + c[1] + "\t" + c[2]);
+        }
+        Path mix = data.resolve("mix.tsv");
+        Files.write(mix, out, StandardCharsets.UTF_8);
+        return mix;
+    }
+
+    /** WordNet glosses, then the training captions and question prompts with answers, as lines of text. */
+    static List<String> corpus(Path data, int glosses) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/usr/share/wordnet/data.noun"), StandardCharsets.ISO_8859_1)) {
+            int bar = line.indexOf(" | ");
+            if (line.startsWith("  ") || bar < 0) {
+                continue;
+            }
+            String gloss = line.substring(bar + 3).split(";")[0].strip();
+            if (!gloss.isEmpty()) {
+                out.add(gloss);
+            }
+            if (out.size() == glosses) {
+                break;
+            }
+        }
+        List<String> caps = Files.readAllLines(data.resolve("train.tsv"), StandardCharsets.UTF_8);
+        for (String line : caps.subList(1, caps.size())) {
+            out.add(line.split("\t", -1)[1]);
+        }
+        List<String> qs = Files.readAllLines(data.resolve("questions.tsv"), StandardCharsets.UTF_8);
+        for (String line : qs.subList(1, qs.size())) {
+            String[] c = line.split("\t", -1);
+            out.add(Bridges.QUESTION_TEMPLATE.replace("{question}", c[1]) + " " + c[2].split("\\|")[0]);
+        }
+        return out;
+    }
+
+    static Clip trainClip(Path data, ClipBpeTokenizer tok) throws IOException, InterruptedException {
+        TextConfig t = new TextConfig(tok.vocabSize(), 20, 64, 2, 2, 256, Activation.GELU, 1e-5f, true, "argmax", 64,
+                false, false, 0f);
+        ClipConfig cfg = new ClipConfig(Clip.FAMILY, 64, Bridges.tinyVision(), t, (float) Math.log(1 / 0.07), null,
+                PreprocessConfig.openaiClip(32));
+        Clip clip = new Clip(cfg, tok, 1);
+        TrainOptions o = new TrainOptions(150, 32, 2e-3f, 0.1f, 15, 1f, 1, 150, 1, 1, 5, 4);
+        new Trainer(o, null).fit(clip, ImageTextDataset.open(data.resolve("train.tsv").toString()),
+                ROOT.resolve("clip-run"), false);
+        return clip;
+    }
+
+    /**
+     * Causal-LM pretraining as usual: the corpus as one stream of [sot] line [eot], cut into rows of the context
+     * length at random offsets (so every position is trained), next-token cross-entropy, AdamW. Returns the mean
+     * loss of the first and last 10 steps.
+     */
+    static double[] pretrainLm(TextDecoder lm, ClipBpeTokenizer tok, List<String> corpus, int steps, long seed) {
+        List<Integer> stream = new ArrayList<>();
+        for (String line : corpus) {
+            stream.add(tok.sotId());
+            for (int id : tok.encode(line)) {
+                stream.add(id);
+            }
+            stream.add(tok.eotId());
+        }
+        int len = lm.config().contextLength();
+        int batch = 16;
+        Map<String, Param> params = lm.namedParams();
+        params.values().forEach(p -> p.array().setRequiresGradient(true));
+        AdamW opt = new AdamW(LM_MANAGER, 0.9f, 0.98f, 1e-6f, 0.01f,
+                n -> AdamW.defaultDecays(n, params.get(n).array().getShape().dimension()));
+        LrSchedule lr = new LrSchedule(3e-3f, 20, steps);
+        SplittableRandom rng = new SplittableRandom(seed);
+        double first = 0;
+        double last = 0;
+        for (int s = 0; s < steps; s++) {
+            long[] in = new long[batch * len];
+            long[] tgt = new long[batch * len];
+            for (int b = 0; b < batch; b++) {
+                int off = rng.nextInt(stream.size() - len - 1);
+                for (int j = 0; j < len; j++) {
+                    in[b * len + j] = stream.get(off + j);
+                    tgt[b * len + j] = stream.get(off + j + 1);
+                }
+            }
+            float loss;
+            try (NDScope scope = new NDScope(); NDManager m = LM_MANAGER.newSubManager()) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray logits = lm.logits(m.create(in, new Shape(batch, len)), null, null);
+                    NDArray l = NextToken.loss(logits, m.create(tgt, new Shape(batch, len)), -1);
+                    loss = l.getFloat();
+                    gc.backward(l);
+                }
+            }
+            org.vlm4j.train.GradientClipping.clip(params.values(), 1.0);
+            opt.update(params, lr.at(s));
+            params.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p.array()));
+            if (s < 10) {
+                first += loss / 10;
+            }
+            if (s >= steps - 10) {
+                last += loss / 10;
+            }
+        }
+        params.values().forEach(p -> p.array().setRequiresGradient(false));
+        return new double[] {first, last};
+    }
+
+    /** A fresh bridge of a preset over the fixture's CLIP vision tower and LM. */
+    static Bridge bridge(String preset, long seed) {
+        BridgeConfig c = Bridges.preset(preset, TOKENIZER.vocabSize());
+        Bridge b = (Bridge) org.vlm4j.model.Families.family(c.family()).create(c, TOKENIZER, seed);
+        b.loadVision(CLIP.visual());
+        b.loadLanguageModel(LM);
+        return b;
+    }
+
+    /** The first colour word and the first shape word of a text ("a large red circle left of ..." -> red circle). */
+    static String colourShape(String caption) {
+        String colour = null;
+        String shape = null;
+        for (String w : caption.split("\\s+")) {
+            if (colour == null && Shapes.COLORS.contains(w)) {
+                colour = w;
+            }
+            if (shape == null && Shapes.SHAPES.contains(w)) {
+                shape = w;
+            }
+        }
+        return colour + " " + shape;
+    }
+}
