@@ -16,9 +16,11 @@ import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.Families;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.backbone.Blip2QFormer;
 import org.vlm4j.model.backbone.Bridge;
 import org.vlm4j.model.backbone.BridgeConfig;
 import org.vlm4j.model.backbone.Bridges;
+import org.vlm4j.model.backbone.QFormerConfig;
 import org.vlm4j.model.backbone.Towers;
 import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.model.generative.VqVae;
@@ -96,8 +98,9 @@ final class TrainCommand implements Callable<Integer> {
     Path imageTokenizer;
 
     @Option(names = "--vision", paramLabel = "DIR", description = "bridges (minigpt4-tiny, blip2-tiny, qwenvl-tiny,"
-            + " frozen-tiny, minigptv2-tiny, minigpt5-tiny): the pretrained vision tower, a CLIP or SigLIP model"
-            + " directory (frozen, except for frozen-tiny)")
+            + " frozen-tiny, minigptv2-tiny, minigpt5-tiny) and blip2-qformer-tiny (BLIP-2 stage 1): the pretrained"
+            + " vision tower, a CLIP or SigLIP model directory (frozen, except for frozen-tiny); blip2-tiny also takes"
+            + " a trained blip2-qformer directory, whose Q-Former it starts from")
     Path vision;
 
     @Option(names = "--lm", paramLabel = "DIR", description = "bridges: the pretrained causal language model directory"
@@ -147,7 +150,12 @@ final class TrainCommand implements Callable<Integer> {
                     + " images alone)");
         }
         boolean bridge = Bridges.FAMILIES.contains(family); // the LM's tokenizer, from --lm
-        if (!bridge && (vision != null || lm != null || featureCache != null)) {
+        boolean stage1 = family.equals(Blip2QFormer.FAMILY); // BLIP-2 stage 1: --vision only
+        if (stage1 && (lm != null || featureCache != null)) {
+            throw new IllegalArgumentException("--lm and --feature-cache: a " + family + " model has no language model"
+                    + " and trains without a feature cache");
+        }
+        if (!bridge && !stage1 && (vision != null || lm != null || featureCache != null)) {
             throw new IllegalArgumentException("--vision, --lm and --feature-cache are for bridge presets ("
                     + String.join(", ", Bridges.PRESETS) + "), not a " + family + " model");
         }
@@ -159,6 +167,7 @@ final class TrainCommand implements Callable<Integer> {
                 o.maxNonFiniteInARow(), o.prefetchBatches(), captionMix == null ? null : CaptionMix.parse(captionMix));
         Map<String, Object> r = new LinkedHashMap<>();
         try (VlmModel created = bridge ? bridge((BridgeConfig) config)
+                : stage1 ? Towers.qformer((QFormerConfig) config, vision, tok, seed)
                 : Families.family(family).create(config, tok, seed); ProgressReporter progress =
                 new ProgressReporter("train " + family, !json.json)) {
             if (!(created instanceof Pretrainable trainable)) {

@@ -11,14 +11,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vlm4j.data.Shapes;
+import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.backbone.Bridges;
 import org.vlm4j.model.backbone.MiniGpt4;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.contrastive.ClipConfig;
+import org.vlm4j.nn.Activation;
+import org.vlm4j.nn.TextConfig;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 
 /**
- * The bridges through the command line: {@code train --model qwenvl-tiny --vision DIR --lm DIR --feature-cache} over
+ * The bridges through the command line: BLIP-2 stage 1 ({@code blip2-qformer-tiny --vision CLIP}) then stage 2
+ * ({@code blip2-tiny --vision STAGE1 --lm DIR}); {@code train --model qwenvl-tiny --vision DIR --lm DIR --feature-cache} over
  * Shapes' questions.tsv, then {@code ask}, {@code eval vqa} and {@code caption} on the model directory it writes (the
  * contract keys). Two training steps over untrained towers (a saved bridge is a valid source of both towers until the
  * language-model family lands): this tests the plumbing; quality is MiniGpt4TrainingTest's.
@@ -40,19 +46,39 @@ class BridgeCommandsTest {
         try (MiniGpt4 m = new MiniGpt4(Bridges.preset("minigpt4-tiny", tok.vocabSize()), tok, 1)) {
             ModelDir.save(m, towers);
         }
+        Path clipDir = tmp.resolve("clip");
+        TextConfig tc = new TextConfig(tok.vocabSize(), 20, 64, 1, 2, 128, Activation.GELU, 1e-5f, true, "argmax", 64,
+                false, false, 0f);
+        try (Clip clip = new Clip(new ClipConfig(Clip.FAMILY, 64, Bridges.tinyVision(), tc, 2.6f, null,
+                PreprocessConfig.openaiClip(32)), tok, 2)) {
+            ModelDir.save(clip, clipDir);
+        }
+
+        // BLIP-2 stage 1 over the CLIP's vision tower, then stage 2 from its Q-Former
+        CliTest.Result s1 = CliTest.run("train", "--model", "blip2-qformer-tiny", "--vision", clipDir, "--data",
+                data.resolve("train.tsv"), "--out", tmp.resolve("stage1"), "--steps", "2", "--batch-size", "8",
+                "--vocab-size", "520", "--json");
+        assertEquals(0, s1.code(), s1.err());
+        CliTest.Result s2 = CliTest.run("train", "--model", "blip2-tiny", "--vision", tmp.resolve("stage1/model"),
+                "--lm", towers, "--data", data.resolve("questions.tsv"), "--out", tmp.resolve("stage2"), "--steps", "1",
+                "--batch-size", "4", "--json");
+        assertEquals(0, s2.code(), s2.err());
+        assertEquals("blip2", CliTest.JSON.readTree(tmp.resolve("stage2/model/config.json").toFile()).get("family")
+                .asText());
 
         CliTest.Result noTowers = CliTest.run("train", "--model", "blip2-tiny", "--data", data.resolve("questions.tsv"),
                 "--out", tmp.resolve("bad"), "--steps", "1");
         assertEquals(1, noTowers.code());
         assertTrue(noTowers.err().contains("--vision"), noTowers.err());
 
-        CliTest.Result t = CliTest.run("train", "--model", "qwenvl-tiny", "--vision", towers, "--lm", towers, "--data",
+        CliTest.Result t = CliTest.run("train", "--model", "qwenvl-tiny", "--vision", clipDir, "--lm", towers, "--data",
                 data.resolve("questions.tsv"), "--out", tmp.resolve("run"), "--steps", "2", "--batch-size", "8",
                 "--feature-cache", tmp.resolve("cache").toString(), "--json");
         assertEquals(0, t.code(), t.err());
         assertTrue(Double.isFinite(CliTest.JSON.readTree(t.out()).get("final_loss").asDouble()), t.out());
         try (var cached = Files.list(tmp.resolve("cache"))) {
-            assertEquals(16, cached.count(), "one feature file per image of the 2 x 8 trained rows, at most");
+            long files = cached.count();
+            assertTrue(files > 0 && files <= 16, files + " cached images; one per distinct image of the 2 x 8 rows");
         }
         Path model = tmp.resolve("run/model");
         assertEquals("qwenvl", CliTest.JSON.readTree(model.resolve("config.json").toFile()).get("family").asText());

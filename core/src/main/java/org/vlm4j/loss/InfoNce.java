@@ -51,10 +51,17 @@ public final class InfoNce {
 
     /**
      * Symmetric cross-entropy of already-scaled similarity logits [N, N] whose matching pairs are on the diagonal
-     * (BLIP-2's image-text contrastive loss, where the similarity is the maximum over the query tokens).
+     * (BLIP-2's image-text contrastive loss, where the similarity is the maximum over the query tokens); with
+     * {@code positives} (see {@link #loss(NDArray, NDArray, NDArray, NDArray, boolean[][])}) soft targets.
      */
-    public static NDArray fromLogits(NDArray logits) {
-        return Scalars.div(diagonalCrossEntropy(logits).add(diagonalCrossEntropy(logits.transpose())), 2f);
+    public static NDArray fromLogits(NDArray logits, boolean[][] positives) {
+        if (positives == null) {
+            return Scalars.div(diagonalCrossEntropy(logits).add(diagonalCrossEntropy(logits.transpose())), 2f);
+        }
+        int n = (int) logits.getShape().get(0);
+        return Scalars.div(softCrossEntropy(logits, Positives.targets(positives, n, n, false, logits.getManager()))
+                .add(softCrossEntropy(logits.transpose(), Positives.targets(positives, n, n, true,
+                        logits.getManager()))), 2f);
     }
 
     /** Mean over rows of -sum(targets * log softmax(row)). */

@@ -1,6 +1,7 @@
 package org.vlm4j.model.backbone;
 
 import ai.djl.ndarray.NDArray;
+import org.vlm4j.io.StateDict;
 import org.vlm4j.nn.Linear;
 import org.vlm4j.nn.QFormer;
 import org.vlm4j.text.Tokenizer;
@@ -31,6 +32,11 @@ public final class Blip2 extends Bridge {
 
     public QFormer qformer() {
         return qformer;
+    }
+
+    /** Starts from a stage-1 Q-Former (same queries, width, layers, heads and vision width). */
+    public void loadQFormer(Blip2QFormer stage1) {
+        StateDict.load(qformer, StateDict.of(stage1.qformer()), "stage-1 Q-Former");
     }
 
     @Override

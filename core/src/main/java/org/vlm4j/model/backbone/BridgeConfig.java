@@ -68,6 +68,12 @@ public record BridgeConfig(
                 taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p);
     }
 
+    /** The same bridge with another Q-Former / resampler shape. */
+    public BridgeConfig withQFormer(int queries, int width, int layers, int heads) {
+        return new BridgeConfig(family, vision, lm, prefixTokens, queries, width, layers, heads, taskTokens, vokens,
+                trainVision, captionPrompt, questionTemplate, preprocess);
+    }
+
     /** The prompt of one question. */
     public String questionPrompt(String question) {
         return questionTemplate.replace("{question}", question.strip());

@@ -39,12 +39,42 @@ public final class Towers {
                 cfg = preset.withTowers(other.config().vision(), lm.config(), other.config().preprocess());
                 b = create(cfg, tok, seed);
                 b.loadVision(other.visual());
+            } else if (vision instanceof Blip2QFormer stage1) { // BLIP-2 stage 2 starts from the stage-1 Q-Former
+                QFormerConfig q = stage1.config();
+                cfg = preset.withTowers(q.vision(), lm.config(), q.preprocess());
+                if (preset.family().equals(Blip2.FAMILY)) {
+                    cfg = cfg.withQFormer(q.queries(), q.width(), q.layers(), q.heads());
+                }
+                b = create(cfg, tok, seed);
+                b.loadVision(stage1.visual());
+                if (b instanceof Blip2 blip2) {
+                    blip2.loadQFormer(stage1);
+                }
             } else {
                 throw new IllegalArgumentException(visionDir + ": a " + vision.family() + " model has no vision tower"
-                        + " a bridge can use (clip, siglip or another bridge)");
+                        + " a bridge can use (clip, siglip, blip2-qformer or another bridge)");
             }
             b.loadLanguageModel(lm);
             return b;
+        }
+    }
+
+    /** BLIP-2 stage 1 over the vision tower of a CLIP / SigLIP directory, with the run's tokenizer. */
+    public static Blip2QFormer qformer(QFormerConfig preset, Path visionDir, Tokenizer tok, long seed)
+            throws IOException {
+        if (visionDir == null) {
+            throw new IllegalArgumentException("a " + Blip2QFormer.FAMILY + " model needs --vision DIR (a CLIP or"
+                    + " SigLIP model: its frozen vision tower)");
+        }
+        try (VlmModel vision = ModelDir.load(visionDir)) {
+            if (!(vision instanceof Clip clip)) {
+                throw new IllegalArgumentException(visionDir + ": a " + vision.family() + " model, not a CLIP or"
+                        + " SigLIP model");
+            }
+            Blip2QFormer q = new Blip2QFormer(preset.withVision(clip.config().vision(), clip.config().preprocess()),
+                    tok, seed);
+            q.loadVision(clip.visual());
+            return q;
         }
     }
 
