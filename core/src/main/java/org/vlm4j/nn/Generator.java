@@ -40,8 +40,9 @@ public final class Generator {
     }
 
     /**
-     * With a soft prompt: {@code prefix} [N, P, D] input embeddings (a bridge's projected image tokens) are placed
-     * before each row's prompt tokens, at positions 0..P-1 (see {@link TextDecoder#logitsFromEmbeddings}).
+     * With a soft prompt: {@code prefix} [N, P, D] input embeddings (a bridge's projected image tokens, possibly after
+     * embedded tokens) are placed before each row's prompt tokens, at positions 0..P-1 (see
+     * {@link TextDecoder#logitsFromEmbeddings}); the prompts may then be empty.
      */
     public static Output generate(TextDecoder decoder, NDArray prefix, long[][] prompts, GenerationConfig cfg) {
         if (prefix != null && (prefix.getShape().dimension() != 3 || prefix.getShape().get(0) != prompts.length)) {
@@ -52,7 +53,7 @@ public final class Generator {
 
     private static Output generate(TextDecoder decoder, NDArray context, NDArray contextMask, NDArray prefix,
                                    long[][] prompts, GenerationConfig cfg) {
-        if (prompts.length == 0 || prompts[0].length == 0) {
+        if (prompts.length == 0 || (prompts[0].length == 0 && prefix == null)) {
             throw new IllegalArgumentException("generation needs at least one prompt of at least one token");
         }
         for (long[] p : prompts) {
@@ -69,12 +70,13 @@ public final class Generator {
     }
 
     /** The prompt's logits, filling the cache: tokens alone, or after the prefix embeddings. */
-    private static NDArray prefill(TextDecoder decoder, NDArray prefix, NDArray ids, NDArray context,
-                                   NDArray contextMask, KvCache cache) {
+    private static NDArray prefill(TextDecoder decoder, NDArray prefix, long[][] prompts, NDArray context,
+                                   NDArray contextMask, KvCache cache, NDManager m) {
         if (prefix == null) {
-            return decoder.logits(ids, context, contextMask, cache);
+            return decoder.logits(ids(m, prompts), context, contextMask, cache);
         }
-        return decoder.logitsFromEmbeddings(prefix.concat(decoder.embedTokens(ids), 1), context, contextMask, cache);
+        NDArray x = prompts[0].length == 0 ? prefix : prefix.concat(decoder.embedTokens(ids(m, prompts)), 1);
+        return decoder.logitsFromEmbeddings(x, context, contextMask, cache);
     }
 
     private static NDArray ids(NDManager m, long[][] rows) {
@@ -121,7 +123,7 @@ public final class Generator {
                                  long[][] prompts, GenerationConfig cfg, NDManager m) {
         int n = prompts.length;
         KvCache cache = new KvCache(decoder.config().layers());
-        float[][] logits = last(prefill(decoder, prefix, ids(m, prompts), context, contextMask, cache));
+        float[][] logits = last(prefill(decoder, prefix, prompts, context, contextMask, cache, m));
         List<List<Long>> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(new ArrayList<>());
@@ -217,7 +219,7 @@ public final class Generator {
         NDArray ctxMask = contextMask == null ? null : contextMask.get(repIdx);
         NDArray pre = prefix == null ? null : prefix.get(repIdx);
         KvCache cache = new KvCache(decoder.config().layers());
-        float[][] logits = last(prefill(decoder, pre, ids(m, expanded), ctx, ctxMask, cache));
+        float[][] logits = last(prefill(decoder, pre, expanded, ctx, ctxMask, cache, m));
         long[][] beams = new long[n * b][0];
         double[] beamLp = new double[n * b];
         for (int i = 0; i < n * b; i++) {

@@ -40,7 +40,7 @@ import org.vlm4j.train.Pretrainable;
  * prefix and prompt positions carrying no loss; only trainable parameters get gradients (the {@code Trainer} skips
  * frozen ones) and a frozen tower runs without gradient tracking, optionally over a {@link FeatureCache}.
  *
- * <p>Token layout: {@code [prefix][sot] prompt target [eot]}. Captioning and VQA generate after the prompt.
+ * <p>Token layout: {@code [sot][prefix] prompt target [eot]}. Captioning and VQA generate after the prompt.
  */
 public abstract class Bridge extends Module implements Captioner, QuestionAnswerer, Pretrainable, VlmModel {
     /** What a prompt asks for (MiniGPT-v2 embeds it as a task identifier; the others ignore it). */
@@ -131,6 +131,28 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         StateDict.load(lm, StateDict.of(source), "language model");
     }
 
+    /**
+     * Copies everything but the language model from a bridge of the same family and shapes: the next stage of a
+     * multi-stage recipe (MiniGPT-4's instruction tuning after caption pretraining) continues from the previous one.
+     */
+    public void loadBridge(Bridge previous) {
+        if (!previous.family().equals(family())) {
+            throw new IllegalArgumentException("cannot continue a " + family() + " bridge from a " + previous.family()
+                    + " one");
+        }
+        Map<String, org.vlm4j.io.TensorData> all = new LinkedHashMap<>(StateDict.of(previous));
+        all.keySet().removeIf(k -> k.startsWith("lm."));
+        Map<String, org.vlm4j.nn.Param> mine = namedParams();
+        for (Map.Entry<String, org.vlm4j.io.TensorData> e : all.entrySet()) {
+            org.vlm4j.nn.Param p = mine.get(e.getKey());
+            if (p == null || !Arrays.equals(p.array().getShape().getShape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("previous " + family() + " bridge: '" + e.getKey()
+                        + "' does not fit this one (different bridge settings)");
+            }
+            p.set(e.getValue().toFloats());
+        }
+    }
+
     /** Caches the frozen vision tower's outputs per sample during training (null: compute them every step). */
     public void setFeatureCache(FeatureCache cache) {
         if (cache != null && config.trainVision()) {
@@ -215,7 +237,7 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         return (int) prefix.getShape().get(1);
     }
 
-    /** Teacher-forced next-token loss of the targets after [prefix][sot] prompt; other positions carry none. */
+    /** Teacher-forced next-token loss of the targets after [sot][prefix] prompt; other positions carry none. */
     protected NDArray targetLoss(NDArray prefix, List<Example> examples, NDManager m) {
         Tokenizer tok = requireTokenizer();
         int p = prefixLength(prefix);
@@ -265,7 +287,12 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
             }
         }
         NDArray ids = m.create(in, new Shape(n, longest - 1));
-        NDArray x = prefix.concat(lm.embedTokens(ids), 1);
+        // [sot][prefix] prompt target: the image opens the LM's document, as text would (before the start token is
+        // the previous, unrelated document of packed pretraining, which the LM has learned to ignore)
+        NDArray x = lm.embedTokens(ids.get(":, 0:1")).concat(prefix, 1);
+        if (longest > 2) {
+            x = x.concat(lm.embedTokens(ids.get(":, 1:")), 1);
+        }
         NDArray logits = lm.logitsFromEmbeddings(x, null, null, null);
         return NextToken.loss(logits.get(":, " + p + ":, :"), m.create(tgt, new Shape(n, longest - 1)), pad);
     }
@@ -331,7 +358,7 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         return generate(pixels, n, height, width, prompts, Task.VQA, generation);
     }
 
-    /** Text generated after [prefix][sot] prompt for each image, up to the end-of-text token. */
+    /** Text generated after [sot][prefix] prompt for each image, up to the end-of-text token. */
     public List<String> generate(float[] pixels, int n, int height, int width, List<String> prompts, Task task,
                                  GenerationConfig generation) {
         long per = 3L * height * width;
@@ -353,16 +380,18 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
                         new Shape(b, 3, height, width));
                 Task[] tasks = new Task[b];
                 Arrays.fill(tasks, task);
-                NDArray prefix = prefix(visual.tokens(x), tasks);
+                long[] sot = new long[b];
+                Arrays.fill(sot, tok.sotId());
+                NDArray soft = prefix(visual.tokens(x), tasks);
+                NDArray prefix = lm.embedTokens(m.create(sot, new Shape(b, 1))).concat(soft, 1);
                 // rows of one prompt length generate together
                 Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
                 long[][] ids = new long[b][];
                 for (int i = 0; i < b; i++) {
                     int[] p = tok.encode(prompts.get(start + i));
-                    ids[i] = new long[p.length + 1];
-                    ids[i][0] = tok.sotId();
+                    ids[i] = new long[p.length];
                     for (int k = 0; k < p.length; k++) {
-                        ids[i][k + 1] = p[k];
+                        ids[i][k] = p[k];
                     }
                     byLength.computeIfAbsent(ids[i].length, k -> new ArrayList<>()).add(i);
                 }

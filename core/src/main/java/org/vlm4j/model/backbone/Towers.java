@@ -10,8 +10,9 @@ import org.vlm4j.nn.TextDecoder;
 import org.vlm4j.text.Tokenizer;
 
 /**
- * Builds a bridge over pretrained towers from model directories: the vision tower of a CLIP / SigLIP model (or of
- * another bridge), and a causal language model: any model exposing a {@code TextDecoder decoder()} without
+ * Builds a bridge over pretrained towers from model directories: the vision tower of a CLIP / SigLIP model, of a
+ * BLIP-2 stage-1 model (whose Q-Former a blip2 bridge starts from) or of another bridge (of the same family: the
+ * whole bridge, so a recipe's next stage continues from the previous one), and a causal language model: any model exposing a {@code TextDecoder decoder()} without
  * cross-attention (the language-model family), or another bridge's LM. The bridge takes the LM's tokenizer.
  */
 public final class Towers {
@@ -35,6 +36,11 @@ public final class Towers {
                 cfg = preset.withTowers(clip.config().vision(), lm.config(), clip.config().preprocess());
                 b = create(cfg, tok, seed);
                 b.loadVision(clip.visual());
+            } else if (vision instanceof Bridge other && other.family().equals(preset.family())) {
+                // the next stage of a recipe: the previous stage's bridge settings and weights, a (new) LM
+                cfg = other.config().withTowers(other.config().vision(), lm.config(), other.config().preprocess());
+                b = create(cfg, tok, seed);
+                b.loadBridge(other);
             } else if (vision instanceof Bridge other) {
                 cfg = preset.withTowers(other.config().vision(), lm.config(), other.config().preprocess());
                 b = create(cfg, tok, seed);

@@ -35,10 +35,11 @@ import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
 /**
- * What the bridge tests share, built once per JVM: tiny Shapes data (3 colours x 2 shapes, 32 px) with its questions,
+ * What the bridge tests share, built once per JVM: tiny Shapes data (3 colours x 3 shapes, 32 px: with fewer shapes, the
+ * held-out rule leaves one colour per shape, and a colour question is answered by the text prior) with its questions,
  * a BPE vocabulary, a tiny CLIP trained on the captions (its vision tower is the frozen tower), and a tiny causal LM
- * pretrained on real text (WordNet noun glosses from Debian's wordnet-base) plus the training captions and
- * question-answer lines as plain text (no images), then frozen.
+ * pretrained on real text (WordNet noun glosses from Debian's wordnet-base) plus, as plain text (no images), the
+ * training captions and reading-comprehension lines (a caption, a question about it, the answer), then frozen.
  */
 final class BridgeFixtures {
     static final Path ROOT;
@@ -55,14 +56,14 @@ final class BridgeFixtures {
         try {
             ROOT = Files.createTempDirectory("vlm4j-bridge-");
             DATA = ROOT.resolve("shapes");
-            Shapes.generate(DATA, Shapes.Config.of(2000, 11).withVocabulary(3, 2).withSize(32));
+            Shapes.generate(DATA, Shapes.Config.of(2000, 11).withVocabulary(3, 3).withSize(32));
             MIX = mixTable(DATA);
-            List<String> corpus = corpus(DATA, 3000);
+            List<String> corpus = corpus(DATA, 1500);
             TOKENIZER = BpeTrainer.of(700).train(corpus).tokenizer();
             CLIP = trainClip(DATA, TOKENIZER);
             LM_MANAGER = NDManager.newBaseManager();
             LM = new TextDecoder(new Init(LM_MANAGER, 3), Bridges.tinyLm(TOKENIZER.vocabSize()));
-            double[] losses = pretrainLm(LM, TOKENIZER, corpus, 260, 3);
+            double[] losses = pretrainLm(LM, TOKENIZER, corpus, 600, 3);
             LM_FIRST_LOSS = losses[0];
             LM_LAST_LOSS = losses[1];
             System.out.printf("bridge fixtures: vocab %d, LM loss %.3f -> %.3f%n", TOKENIZER.vocabSize(), LM_FIRST_LOSS,
@@ -113,10 +114,18 @@ final class BridgeFixtures {
         for (String line : caps.subList(1, caps.size())) {
             out.add(line.split("\t", -1)[1]);
         }
+        // reading comprehension as text: a scene's caption, then a question about it and the answer, so that the LM
+        // learns to read attributes from its context (what a bridge's soft prompt then supplies)
+        Map<String, String> captionOf = new java.util.HashMap<>();
+        for (String line : caps.subList(1, caps.size())) {
+            String[] c = line.split("\t", -1);
+            captionOf.put(c[0], c[1]);
+        }
         List<String> qs = Files.readAllLines(data.resolve("questions.tsv"), StandardCharsets.UTF_8);
         for (String line : qs.subList(1, qs.size())) {
             String[] c = line.split("\t", -1);
-            out.add(Bridges.QUESTION_TEMPLATE.replace("{question}", c[1]) + " " + c[2].split("\\|")[0]);
+            out.add(captionOf.get(c[0]) + " " + Bridges.QUESTION_TEMPLATE.replace("{question}", c[1]) + " "
+                    + c[2].split("\\|")[0]);
         }
         return out;
     }
@@ -127,7 +136,9 @@ final class BridgeFixtures {
         ClipConfig cfg = new ClipConfig(Clip.FAMILY, 64, Bridges.tinyVision(), t, (float) Math.log(1 / 0.07), null,
                 PreprocessConfig.openaiClip(32));
         Clip clip = new Clip(cfg, tok, 1);
-        TrainOptions o = new TrainOptions(150, 32, 2e-3f, 0.1f, 15, 1f, 1, 150, 1, 1, 5, 4);
+        // the quickstart's recipe: three images in four trained on the first shape's description alone
+        TrainOptions o = new TrainOptions(150, 32, 2e-3f, 0.1f, 15, 1f, 1, 150, 1, 1, 5, 4)
+                .withCaptionMix(org.vlm4j.data.CaptionMix.parse("short:0.75"));
         new Trainer(o, null).fit(clip, ImageTextDataset.open(data.resolve("train.tsv").toString()),
                 ROOT.resolve("clip-run"), false);
         return clip;
@@ -197,6 +208,45 @@ final class BridgeFixtures {
         b.loadVision(CLIP.visual());
         b.loadLanguageModel(LM);
         return b;
+    }
+
+    /**
+     * What a blind model gets right, knowing the training text but not the image: the commonest answer of each
+     * training question applied to the val colour questions, and the commonest colour+shape of the training captions
+     * applied to the val captions.
+     */
+    static double[] blindBaselines() throws IOException {
+        Map<String, Map<String, Integer>> answers = new java.util.HashMap<>();
+        List<String> qs = Files.readAllLines(DATA.resolve("questions.tsv"), StandardCharsets.UTF_8);
+        for (String l : qs.subList(1, qs.size())) {
+            String[] c = l.split("\t", -1);
+            answers.computeIfAbsent(c[1], k -> new java.util.HashMap<>()).merge(c[2].split("\\|")[0], 1, Integer::sum);
+        }
+        int right = 0;
+        int n = 0;
+        List<String> vq = Files.readAllLines(DATA.resolve("val_questions.tsv"), StandardCharsets.UTF_8);
+        for (String l : vq.subList(1, vq.size())) {
+            String[] c = l.split("\t", -1);
+            if (c[3].equals("colour")) {
+                n++;
+                Map<String, Integer> a = answers.getOrDefault(c[1], Map.of());
+                String best = a.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                        .orElse("");
+                right += best.equals(c[2]) ? 1 : 0;
+            }
+        }
+        Map<String, Integer> pairs = new java.util.HashMap<>();
+        List<String> tr = Files.readAllLines(DATA.resolve("train.tsv"), StandardCharsets.UTF_8);
+        for (String l : tr.subList(1, tr.size())) {
+            pairs.merge(colourShape(l.split("\t", -1)[1]), 1, Integer::sum);
+        }
+        String common = pairs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        int capRight = 0;
+        List<String> va = Files.readAllLines(DATA.resolve("val.tsv"), StandardCharsets.UTF_8);
+        for (String l : va.subList(1, va.size())) {
+            capRight += colourShape(l.split("\t", -1)[1]).equals(common) ? 1 : 0;
+        }
+        return new double[] {right / (double) n, capRight / (double) (va.size() - 1)};
     }
 
     /** The first colour word and the first shape word of a text ("a large red circle left of ..." -> red circle). */

@@ -22,7 +22,14 @@ final class BridgeRuns {
 
     record Run(double first, double last, double seconds, double imagesPerSecond, List<StepMetrics> history) {}
 
-    record Scores(double captionAccuracy, Map<String, Double> vqa, List<String> examples) {}
+    /** Caption colour+shape accuracy, VQA accuracy per kind, and the blind baselines {colour VQA, caption}. */
+    record Scores(double captionAccuracy, Map<String, Double> vqa, List<String> examples, double[] blind) {
+        @Override
+        public String toString() {
+            return String.format("captions colour+shape %.3f (blind %.3f), VQA %s (colour blind %.3f); e.g. %s",
+                    captionAccuracy, blind[1], vqa, blind[0], examples);
+        }
+    }
 
     static Run train(Bridge b, int steps, Path runDir, float lr) throws Exception {
         TrainOptions o = new TrainOptions(steps, 32, lr, 0.0f, 10, 1f, 1, steps, 1, 5, 5, 4);
@@ -53,7 +60,15 @@ final class BridgeRuns {
         VqaEval.Result vqa = VqaEval.evaluate(b, BridgeFixtures.DATA.resolve("val_questions.tsv"),
                 GenerationConfig.greedy(4, Set.of()));
         examples.add(vqa.items().get(0).question() + " -> '" + vqa.items().get(0).predicted() + "'");
-        return new Scores(right / (double) cap.n(), vqa.accuracyByKind(), examples);
+        return new Scores(right / (double) cap.n(), vqa.accuracyByKind(), examples, BridgeFixtures.blindBaselines());
+    }
+
+    /** Captions and colour answers right in at least 70% of cases, and 15 points above the blind baselines. */
+    static void assertSees(Scores s) {
+        org.junit.jupiter.api.Assertions.assertTrue(s.captionAccuracy() >= 0.7
+                && s.captionAccuracy() > s.blind()[1] + 0.15, "captions: " + s);
+        double colour = s.vqa().get("colour");
+        org.junit.jupiter.api.Assertions.assertTrue(colour >= 0.7 && colour > s.blind()[0] + 0.15, "colour VQA: " + s);
     }
 
     static List<Path> valImages(int n) throws Exception {

@@ -41,7 +41,7 @@ class MiniGpt4TrainingTest {
             List<String> trainable = b.namedParams().entrySet().stream().filter(e -> e.getValue().trainable())
                     .map(Map.Entry::getKey).toList();
             assertEquals(List.of("proj.weight", "proj.bias"), trainable);
-            int steps = 200;
+            int steps = 300;
             BridgeRuns.Run r = BridgeRuns.train(b, steps, tmp.resolve("run"), 5e-3f);
             Map<String, float[]> after = snapshot(b);
             for (String name : before.keySet()) {
@@ -52,12 +52,10 @@ class MiniGpt4TrainingTest {
                 }
             }
             BridgeRuns.Scores s = BridgeRuns.score(b);
-            System.out.printf("minigpt4 (test size): %d steps in %.1f s, loss %.3f -> %.3f; captions colour+shape %.3f,"
-                    + " VQA %s; e.g. %s%n", steps, r.seconds(), r.first(), r.last(), s.captionAccuracy(), s.vqa(),
-                    s.examples());
+            System.out.printf("minigpt4 (test size): %d steps in %.1f s, loss %.3f -> %.3f; %s%n", steps, r.seconds(),
+                    r.first(), r.last(), s);
             assertTrue(r.last() < 0.6 * r.first(), "loss " + r.first() + " -> " + r.last());
-            assertTrue(s.captionAccuracy() >= 0.7, "captions name colour and shape in " + s.captionAccuracy());
-            assertTrue(s.vqa().get("colour") >= 0.7, "colour questions: " + s.vqa());
+            BridgeRuns.assertSees(s);
 
             Path dir = tmp.resolve("model");
             ModelDir.save(b, dir);
