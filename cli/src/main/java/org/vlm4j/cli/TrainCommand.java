@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vlm4j.data.CaptionMix;
 import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.data.TextLinesDataset;
 import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.eval.DatasetEvals;
 import org.vlm4j.eval.PeriodicEval;
@@ -43,12 +44,16 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true,
             description = "a preset (clip-tiny, clip-small, siglip-tiny, siglip-small, coca-tiny, vqvae-tiny,"
-                    + " fusion-tiny) or a model config.json")
+                    + " fusion-tiny, lm-tiny) or a model config.json")
     String model;
 
-    @Option(names = "--data", required = true, description = "data spec: a TSV/CSV file, a class-folder directory,"
+    @Option(names = "--data", description = "data spec: a TSV/CSV file, a class-folder directory,"
             + " or tar shards such as data-{000..127}.tar")
     String data;
+
+    @Option(names = "--text-data", paramLabel = "FILE", description = "instead of --data, for a language model"
+            + " (lm-tiny): a UTF-8 text file, one text per line")
+    Path textData;
 
     @Option(names = "--out", required = true, description = "run directory (checkpoints, metrics.jsonl, model/)")
     Path out;
@@ -138,7 +143,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Vlm4jEngine.init();
-        ImageTextDataset dataset = ImageTextDataset.open(data); // fails before training when the spec matches nothing
+        if ((data == null) == (textData == null)) {
+            throw new IllegalArgumentException("give one of --data SPEC (images and captions) or --text-data FILE"
+                    + " (text for a language model)");
+        }
+        // fails before training when the spec matches nothing
+        ImageTextDataset dataset = textData != null ? TextLinesDataset.open(textData) : ImageTextDataset.open(data);
         if (evalEvery != null && evalData == null) {
             throw new IllegalArgumentException("--eval-every needs --eval-data SPEC (a held-out set to evaluate on)");
         }
@@ -173,6 +183,9 @@ final class TrainCommand implements Callable<Integer> {
             if (!(created instanceof Pretrainable trainable)) {
                 throw new IllegalArgumentException("--model " + model + ": the " + family + " family cannot be trained");
             }
+            if (textData != null && trainable.preprocessor() != null) {
+                throw new IllegalArgumentException("--text-data: a " + family + " model trains on images; give --data");
+            }
             if (created instanceof FusionModel fusion) {
                 if (imageTokenizer == null) {
                     throw new IllegalArgumentException("--image-tokenizer DIR: a " + family + " model reads images as"
@@ -199,7 +212,7 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Result res = new Trainer(o, listener).fit(trainable, dataset, out, resume);
             Path modelDir = out.resolve("model");
             ModelDir.save(trainable, modelDir);
-            TrainingCurve.write(res.history(), out.resolve("training-curve.png"), family + " on " + data);
+            TrainingCurve.write(res.history(), out.resolve("training-curve.png"), family + " on " + dataset.spec());
             r.put("model_dir", modelDir.toString());
             r.put("steps", res.lastStep());
             r.put("first_step", res.firstStep());

@@ -14,7 +14,8 @@ import org.vlm4j.data.Shapes;
 import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.backbone.Bridges;
-import org.vlm4j.model.backbone.MiniGpt4;
+import org.vlm4j.model.lm.LanguageModel;
+import org.vlm4j.model.lm.LmConfig;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.nn.Activation;
@@ -26,8 +27,8 @@ import org.vlm4j.text.ClipBpeTokenizer;
  * The bridges through the command line: BLIP-2 stage 1 ({@code blip2-qformer-tiny --vision CLIP}) then stage 2
  * ({@code blip2-tiny --vision STAGE1 --lm DIR}); {@code train --model qwenvl-tiny --vision DIR --lm DIR --feature-cache} over
  * Shapes' questions.tsv, then {@code ask}, {@code eval vqa} and {@code caption} on the model directory it writes (the
- * contract keys). Two training steps over untrained towers (a saved bridge is a valid source of both towers until the
- * language-model family lands): this tests the plumbing; quality is MiniGpt4TrainingTest's.
+ * contract keys). A few training steps over untrained towers (a CLIP and an lm-family model): this tests the
+ * plumbing; quality is MiniGpt4TrainingTest's.
  */
 class BridgeCommandsTest {
     @TempDir
@@ -42,8 +43,8 @@ class BridgeCommandsTest {
             text.add(l.split("\t")[4]);
         }
         ClipBpeTokenizer tok = BpeTrainer.of(520).train(text).tokenizer();
-        Path towers = tmp.resolve("towers");
-        try (MiniGpt4 m = new MiniGpt4(Bridges.preset("minigpt4-tiny", tok.vocabSize()), tok, 1)) {
+        Path towers = tmp.resolve("lm"); // an untrained language model of the lm family
+        try (LanguageModel m = new LanguageModel(new LmConfig(Bridges.tinyLm(tok.vocabSize())), tok, 1)) {
             ModelDir.save(m, towers);
         }
         Path clipDir = tmp.resolve("clip");

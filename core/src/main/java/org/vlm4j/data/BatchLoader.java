@@ -208,7 +208,7 @@ public final class BatchLoader implements AutoCloseable {
 
     public BatchLoader(ImageTextDataset data, ImagePreprocessor pre, Options options) {
         this.data = Objects.requireNonNull(data, "data");
-        this.pre = Objects.requireNonNull(pre, "pre");
+        this.pre = pre; // null: a text-only consumer (a language model); images are not read, batches carry no pixels
         this.opt = Objects.requireNonNull(options, "options");
         this.pool = options.workers() != null ? options.workers() : ImageWorkers.shared();
         int threads = pool instanceof ThreadPoolExecutor t ? t.getMaximumPoolSize()
@@ -329,8 +329,8 @@ public final class BatchLoader implements AutoCloseable {
         ArrayDeque<Pending> inflight = new ArrayDeque<>();
         SampleSource source = null;
         try {
-            int per = pre.imageFloats();
-            int side = pre.config().size();
+            int per = pre == null ? 0 : pre.imageFloats();
+            int side = pre == null ? 0 : pre.config().size();
             int bs = opt.batchSize();
             long epoch = opt.start().epoch();
             long index = opt.start().offset();
@@ -377,6 +377,7 @@ public final class BatchLoader implements AutoCloseable {
                     Position after = new Position(epoch, index);
                     Future<Result> f = s.skip() != null
                             ? CompletableFuture.completedFuture(new Result(null, s.skip(), s.problem()))
+                            : pre == null ? CompletableFuture.completedFuture(new Result(new float[0], null, null))
                             : pool.submit(() -> decode(s));
                     inflight.add(new Pending(s, after, f, -1));
                 }
@@ -477,6 +478,9 @@ public final class BatchLoader implements AutoCloseable {
 
     private Result decode(Sample s) {
         Sample.ImageRef ref = s.image();
+        if (ref == null) {
+            return new Result(null, SkipReason.MISSING_IMAGE, s.key() + ": no image (text-only data for an image model)");
+        }
         byte[] bytes;
         try {
             bytes = ref.read();

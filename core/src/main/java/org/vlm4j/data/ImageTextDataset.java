@@ -31,7 +31,7 @@ import java.util.OptionalLong;
 public abstract sealed class ImageTextDataset permits ImageTextDataset.Indexed, ShardDataset {
 
     /** Which source a spec selected. */
-    public enum Kind { TABLE, FOLDER, SHARDS }
+    public enum Kind { TABLE, FOLDER, SHARDS, /** lines of text, no images ({@link TextLinesDataset}) */ TEXT }
 
     /** Image file extensions read from folders and shards (lower case, no dot). */
     static final List<String> IMAGE_EXTENSIONS = List.of("jpg", "jpeg", "png", "webp", "gif", "bmp");
@@ -148,7 +148,7 @@ public abstract sealed class ImageTextDataset permits ImageTextDataset.Indexed, 
     }
 
     /** Datasets held as an in-memory list of entries: an epoch is a permutation of the list. */
-    abstract static sealed class Indexed extends ImageTextDataset permits TableDataset, FolderDataset {
+    abstract static sealed class Indexed extends ImageTextDataset permits TableDataset, FolderDataset, TextLinesDataset {
         private final List<Sample> entries;
 
         Indexed(String spec, List<Sample> entries) {

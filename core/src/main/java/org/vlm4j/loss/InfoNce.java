@@ -35,33 +35,25 @@ public final class InfoNce {
      */
     public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale,
                                boolean[][] positives) {
-        NDArray scale = logitScale.exp();
-        NDArray logits = image.matMul(text.transpose()).mul(scale);
-        NDArray imageToText = negatives == null ? logits
-                : logits.concat(image.matMul(negatives.transpose()).mul(scale), 1);
+        NDArray candidates = negatives == null ? text : text.concat(negatives, 0);
+        return fromSimilarity(image.matMul(candidates.transpose()), logitScale, positives);
+    }
+
+    /**
+     * The same loss from a similarity matrix [N, N + M]: row i against the N texts (column j describes image j), then
+     * the M hard negatives. Models whose image embedding depends on the text (Llip) compute the matrix themselves.
+     */
+    public static NDArray fromSimilarity(NDArray similarity, NDArray logitScale, boolean[][] positives) {
+        int n = (int) similarity.getShape().get(0);
+        NDArray imageToText = similarity.mul(logitScale.exp());
+        NDArray logits = imageToText.getShape().get(1) == n ? imageToText : imageToText.get(":, :" + n);
         if (positives == null) {
             return Scalars.div(diagonalCrossEntropy(imageToText).add(diagonalCrossEntropy(logits.transpose())), 2f);
         }
-        int n = (int) image.getShape().get(0);
         NDArray i2t = Positives.targets(positives, n, (int) imageToText.getShape().get(1), false,
                 logits.getManager());
         NDArray t2i = Positives.targets(positives, n, n, true, logits.getManager());
         return Scalars.div(softCrossEntropy(imageToText, i2t).add(softCrossEntropy(logits.transpose(), t2i)), 2f);
-    }
-
-    /**
-     * Symmetric cross-entropy of already-scaled similarity logits [N, N] whose matching pairs are on the diagonal
-     * (BLIP-2's image-text contrastive loss, where the similarity is the maximum over the query tokens); with
-     * {@code positives} (see {@link #loss(NDArray, NDArray, NDArray, NDArray, boolean[][])}) soft targets.
-     */
-    public static NDArray fromLogits(NDArray logits, boolean[][] positives) {
-        if (positives == null) {
-            return Scalars.div(diagonalCrossEntropy(logits).add(diagonalCrossEntropy(logits.transpose())), 2f);
-        }
-        int n = (int) logits.getShape().get(0);
-        return Scalars.div(softCrossEntropy(logits, Positives.targets(positives, n, n, false, logits.getManager()))
-                .add(softCrossEntropy(logits.transpose(), Positives.targets(positives, n, n, true,
-                        logits.getManager()))), 2f);
     }
 
     /** Mean over rows of -sum(targets * log softmax(row)). */

@@ -26,13 +26,22 @@ public final class SigmoidLoss {
      */
     public static NDArray loss(NDArray image, NDArray text, NDArray negatives, NDArray logitScale, NDArray logitBias,
                                boolean[][] positives) {
-        long n = image.getShape().get(0);
         NDArray candidates = negatives == null ? text : text.concat(negatives, 0);
-        NDArray logits = image.matMul(candidates.transpose()).mul(logitScale.exp());
+        return fromSimilarity(image.matMul(candidates.transpose()), logitScale, logitBias, positives);
+    }
+
+    /**
+     * The same loss from a similarity matrix [N, K] (row i against the N texts, then any hard negatives), for models
+     * whose image embedding depends on the text (Llip).
+     */
+    public static NDArray fromSimilarity(NDArray similarity, NDArray logitScale, NDArray logitBias,
+                                         boolean[][] positives) {
+        long n = similarity.getShape().get(0);
+        long k = similarity.getShape().get(1);
+        NDArray logits = similarity.mul(logitScale.exp());
         if (logitBias != null) {
             logits = logits.add(logitBias);
         }
-        long k = candidates.getShape().get(0);
         NDArray positive = positives == null ? logits.getManager().eye((int) n, (int) k, 0, logits.getDataType())
                 : Positives.mask(positives, (int) n, (int) k, logits.getManager());
         NDArray labels = positive.mul(2f).sub(1f);

@@ -18,6 +18,7 @@ import org.vlm4j.model.backbone.QwenVl;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
+import org.vlm4j.model.contrastive.Llip;
 import org.vlm4j.model.contrastive.SigLip;
 import org.vlm4j.model.generative.FusionConfig;
 import org.vlm4j.model.generative.FusionModel;
@@ -27,6 +28,9 @@ import org.vlm4j.model.generative.VqVaePresets;
 import org.vlm4j.model.generative.Coca;
 import org.vlm4j.model.generative.CocaConfig;
 import org.vlm4j.model.generative.CocaPresets;
+import org.vlm4j.model.lm.LanguageModel;
+import org.vlm4j.model.lm.LmConfig;
+import org.vlm4j.model.lm.LmPresets;
 import org.vlm4j.text.Tokenizer;
 
 /**
@@ -71,6 +75,7 @@ public final class Families {
     static {
         register(new Family<>(Clip.FAMILY, ClipConfig.class, SigLip::create));
         register(new Family<>(SigLip.FAMILY, ClipConfig.class, SigLip::create));
+        register(new Family<>(Llip.FAMILY, ClipConfig.class, SigLip::create));
         for (String name : ClipPresets.NAMES) {
             preset(new Preset(name, ClipPresets.get(name).family(), v -> ClipPresets.get(name, v)));
         }
@@ -83,6 +88,10 @@ public final class Families {
         register(new Family<>(Coca.FAMILY, CocaConfig.class, Coca::new));
         for (String name : CocaPresets.NAMES) {
             preset(new Preset(name, Coca.FAMILY, v -> CocaPresets.get(name, v)));
+        }
+        register(new Family<>(LanguageModel.FAMILY, LmConfig.class, LanguageModel::create));
+        for (String name : LmPresets.NAMES) {
+            preset(new Preset(name, LanguageModel.FAMILY, v -> LmPresets.get(name, v)));
         }
         register(new Family<>(MiniGpt4.FAMILY, BridgeConfig.class, MiniGpt4::new));
         register(new Family<>(Blip2.FAMILY, BridgeConfig.class, Blip2::new));

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 /** LayerNorm over the last dimension (one fused torch.layer_norm call). */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends Module implements Norm {
     private final Param weight;
     private final Param bias;
     private final Shape normalized;

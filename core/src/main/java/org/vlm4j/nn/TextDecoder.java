@@ -15,15 +15,15 @@ public final class TextDecoder extends Module {
     private final Param tokenEmbed;
     private final Param posEmbed;
     private final Transformer transformer;
-    private final LayerNorm lnFinal;
+    private final Norm lnFinal;
     private final Linear head;
 
     public TextDecoder(Init init, DecoderConfig c) {
         this.config = c;
         this.tokenEmbed = param("token_embed", init.normal(0.02, c.vocabSize(), c.width()));
-        this.posEmbed = param("pos_embed", init.normal(0.01, c.contextLength(), c.width()));
+        this.posEmbed = c.rope() ? null : param("pos_embed", init.normal(0.01, c.contextLength(), c.width()));
         this.transformer = child("transformer", new Transformer(init, c.block(), c.layers()));
-        this.lnFinal = child("ln_final", new LayerNorm(init, c.width(), c.lnEps()));
+        this.lnFinal = (Norm) child("ln_final", Norm.create(init, c.width(), c.lnEps(), "rms".equals(c.norm())));
         this.head = c.tiedHead() ? null : child("head", new Linear(init, c.width(), c.vocabSize(), false));
     }
 
@@ -78,7 +78,9 @@ public final class TextDecoder extends Module {
                     + " cached + L <= " + config.contextLength() + " positions, got " + s);
         }
         int l = (int) s.get(1);
-        x = x.add(posEmbed.array().get(past + ":" + (past + l) + ", :"));
+        if (posEmbed != null) { // with RoPE, positions enter in self-attention instead
+            x = x.add(posEmbed.array().get(past + ":" + (past + l) + ", :"));
+        }
         NDArray mask = cache == null ? Masks.causal(x.getManager(), l) : Masks.causal(x.getManager(), past, l);
         return lnFinal.forward(transformer.forward(x, mask, context, contextMask, cache));
     }

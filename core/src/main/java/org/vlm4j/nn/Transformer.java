@@ -27,7 +27,8 @@ public final class Transformer extends Module {
             throw new IllegalArgumentException("a per-layer cross-attention stack needs crossAttention in its config");
         }
         BlockConfig plain = new BlockConfig(config.width(), config.heads(), config.mlpHidden(), config.activation(),
-                config.lnEps(), config.qkvBias(), config.qkNorm(), config.layerScaleInit(), false, 0);
+                config.lnEps(), config.qkvBias(), config.qkNorm(), config.layerScaleInit(), false, 0, config.kvHeads(),
+                config.rmsNorm(), config.ropeTheta(), config.linearBias());
         BlocksHolder holder = child("blocks", new BlocksHolder());
         for (int i = 0; i < layers; i++) {
             blocks.add(holder.add(i, new TransformerBlock(init, crossAt.test(i) ? config : plain, layers)));

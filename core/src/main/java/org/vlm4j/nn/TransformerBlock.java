@@ -6,12 +6,12 @@ import ai.djl.ndarray.NDArray;
  * Pre-LN block: x += ls1(attn(ln1(x))); [x += cross(ln_cross(x), ctx)]; x += ls2(mlp(ln2(x))).
  */
 public final class TransformerBlock extends Module {
-    private final LayerNorm ln1;
+    private final Norm ln1;
     private final Attention attn;
     private final LayerScale ls1;
-    private final LayerNorm lnCross;
+    private final Norm lnCross;
     private final Attention crossAttn;
-    private final LayerNorm ln2;
+    private final Norm ln2;
     private final Mlp mlp;
     private final LayerScale ls2;
 
@@ -25,21 +25,26 @@ public final class TransformerBlock extends Module {
      */
     public TransformerBlock(Init init, BlockConfig c, int depth) {
         double outStd = 1 / Math.sqrt(c.width() * 2.0 * depth);
-        ln1 = child("ln1", new LayerNorm(init, c.width(), c.lnEps()));
+        ln1 = norm("ln1", init, c);
         attn = child("attn", new Attention(init, c.width(), c.heads(), 0, c.qkvBias(), c.qkNorm(), c.lnEps(),
-                outStd));
+                outStd, c.kvHeads(), c.ropeTheta(), c.linearBias()));
         ls1 = c.layerScaleInit() > 0 ? child("ls1", new LayerScale(init, c.width(), c.layerScaleInit())) : null;
         if (c.crossAttention()) {
-            lnCross = child("ln_cross", new LayerNorm(init, c.width(), c.lnEps()));
+            lnCross = norm("ln_cross", init, c);
             crossAttn = child("cross_attn", new Attention(init, c.width(), c.heads(),
-                    c.contextDim() > 0 ? c.contextDim() : c.width(), c.qkvBias(), c.qkNorm(), c.lnEps(), outStd));
+                    c.contextDim() > 0 ? c.contextDim() : c.width(), c.qkvBias(), c.qkNorm(), c.lnEps(), outStd,
+                    c.heads(), 0f, c.linearBias()));
         } else {
             lnCross = null;
             crossAttn = null;
         }
-        ln2 = child("ln2", new LayerNorm(init, c.width(), c.lnEps()));
-        mlp = child("mlp", new Mlp(init, c.width(), c.mlpHidden(), c.activation(), true, outStd));
+        ln2 = norm("ln2", init, c);
+        mlp = child("mlp", new Mlp(init, c.width(), c.mlpHidden(), c.activation(), c.linearBias(), outStd));
         ls2 = c.layerScaleInit() > 0 ? child("ls2", new LayerScale(init, c.width(), c.layerScaleInit())) : null;
+    }
+
+    private Norm norm(String name, Init init, BlockConfig c) {
+        return (Norm) child(name, Norm.create(init, c.width(), c.lnEps(), c.rmsNorm()));
     }
 
     public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask) {

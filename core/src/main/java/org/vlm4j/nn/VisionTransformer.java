@@ -103,6 +103,11 @@ public final class VisionTransformer extends Module {
         };
     }
 
+    /** The output projection applied to pooled features [..., width] -> [..., outputDim] (identity without one). */
+    public NDArray project(NDArray pooled) {
+        return proj == null ? pooled : proj.forward(pooled);
+    }
+
     /** pixels -> pooled and projected features [N, outputDim] (not normalised). */
     public NDArray encode(NDArray pixels) {
         NDArray pooled = pool(tokens(pixels));

@@ -104,6 +104,8 @@ public final class ClipBpeTokenizer implements Tokenizer {
     /** Immutable vocabulary, merges and pre-tokeniser, shared by all cleaner variants of one tokenizer. */
     private static final class Model {
         Format format;
+        /** GPT-2's byte-level BPE: its pre-tokeniser, no text cleaning, no end-of-word symbols, lossless decode. */
+        boolean gpt2;
         String openClipHeader;
         String[] idToToken;
         Map<String, Integer> tokenToId;
@@ -227,6 +229,31 @@ public final class ClipBpeTokenizer implements Tokenizer {
      * @throws IllegalArgumentException if a file is missing or malformed (the message names file and line)
      */
     public static ClipBpeTokenizer fromHf(Path vocabJson, Path mergesTxt) {
+        return readHf(vocabJson, mergesTxt, false);
+    }
+
+    /**
+     * GPT-2's byte-level BPE from HuggingFace {@code GPT2Tokenizer} files ({@code vocab.json}, {@code merges.txt}): the
+     * same byte-to-character table and merge loop as CLIP, with GPT-2's case-sensitive pre-tokeniser
+     * ({@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+}, a leading space kept
+     * in the piece as {@code Ġ}), no text cleaning and no end-of-word symbols, so decoding gives the text back exactly.
+     * {@code <|endoftext|>} is both the start and the end id (GPT-2 has no other special token); padding is id 0.
+     */
+    public static ClipBpeTokenizer fromGpt2(Path vocabJson, Path mergesTxt) {
+        return readHf(vocabJson, mergesTxt, true);
+    }
+
+    /** {@link #fromGpt2} on the files in a directory (as {@link #save} writes them for a GPT-2 tokenizer). */
+    public static ClipBpeTokenizer loadGpt2(Path dir) {
+        return fromGpt2(dir.resolve(HF_VOCAB_FILE), dir.resolve(HF_MERGES_FILE));
+    }
+
+    /** True for GPT-2's variant ({@link #fromGpt2}). */
+    public boolean gpt2() {
+        return m.gpt2;
+    }
+
+    private static ClipBpeTokenizer readHf(Path vocabJson, Path mergesTxt, boolean gpt2) {
         requireFile(vocabJson);
         requireFile(mergesTxt);
         Map<String, Integer> vocab;
@@ -245,6 +272,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
         }
         Model m = new Model();
         m.format = Format.HF;
+        m.gpt2 = gpt2;
         int maxId = -1;
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             if (e.getValue() == null || e.getValue() < 0) {
@@ -275,7 +303,8 @@ public final class ClipBpeTokenizer implements Tokenizer {
             lineNumbers.add(i + 1);
         }
         m.merges = merges;
-        build(m, List.of(HF_SOT, HF_EOT), mergesTxt.toString(), lineNumbers, vocabJson.toString());
+        build(m, gpt2 ? List.of(HF_EOT) : List.of(HF_SOT, HF_EOT), mergesTxt.toString(), lineNumbers,
+                vocabJson.toString());
         return new ClipBpeTokenizer(m, TextCleaner.openClip(true));
     }
 
@@ -451,13 +480,13 @@ public final class ClipBpeTokenizer implements Tokenizer {
         for (int b = 0; b < 256; b++) {
             String ch = String.valueOf(BYTE_TO_CHAR[b]);
             m.byteToId[b] = idOf(m, ch, vocabSource);
-            m.byteToEndId[b] = idOf(m, ch + END_OF_WORD, vocabSource);
+            m.byteToEndId[b] = m.gpt2 ? m.byteToId[b] : idOf(m, ch + END_OF_WORD, vocabSource);
         }
         for (String s : specials) {
             m.specialIds.put(s, idOf(m, s, vocabSource));
         }
         m.sot = m.specialIds.get(specials.get(0));
-        m.eot = m.specialIds.get(specials.get(1));
+        m.eot = m.specialIds.get(specials.get(specials.size() - 1));
         int count = m.merges.size();
         m.pairRank = new LongIntMap(count);
         m.mergeResult = new int[count];
@@ -479,7 +508,17 @@ public final class ClipBpeTokenizer implements Tokenizer {
         for (int b = 0; b < 256; b++) {
             m.charToByte[BYTE_TO_CHAR[b]] = b;
         }
-        m.pattern = pretokenizer(specials);
+        m.pattern = m.gpt2 ? gpt2Pretokenizer(specials) : pretokenizer(specials);
+    }
+
+    /** GPT-2's pre-tokeniser (case-sensitive), after the special tokens. */
+    static Pattern gpt2Pretokenizer(List<String> specials) {
+        StringBuilder re = new StringBuilder();
+        for (String s : specials) {
+            re.append(Pattern.quote(s)).append('|');
+        }
+        re.append("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+        return Pattern.compile(re.toString(), Pattern.UNICODE_CHARACTER_CLASS);
     }
 
     /** The pre-tokeniser regex: the special tokens, then CLIP's pattern (also used by {@link BpeTrainer}). */
@@ -516,7 +555,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        String cleaned = cleaner.clean(text);
+        String cleaned = m.gpt2 ? text : cleaner.clean(text);
         IntBuffer out = new IntBuffer(cleaned.length() / 3 + 4);
         Matcher mt = m.pattern.matcher(cleaned);
         while (mt.find()) {
@@ -640,7 +679,8 @@ public final class ClipBpeTokenizer implements Tokenizer {
                 bytes.write(b);
             }
         }
-        return new String(bytes.toByteArray(), StandardCharsets.UTF_8).replace(END_OF_WORD, " ");
+        String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+        return m.gpt2 ? text : text.replace(END_OF_WORD, " ");
     }
 
     /** The token string of an id (byte-level, e.g. {@code "photo</w>"}), or null if there is none. */

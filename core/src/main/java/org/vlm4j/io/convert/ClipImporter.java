@@ -27,7 +27,7 @@ public final class ClipImporter {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "openclip", "open_clip" -> Format.OPENCLIP;
             case "hf", "huggingface" -> Format.HF;
-            default -> throw new IllegalArgumentException("unknown format '" + s + "' (openclip, hf)");
+            default -> throw new IllegalArgumentException("unknown format '" + s + "' (openclip, hf; language models: gpt2, llama)");
         };
     }
 

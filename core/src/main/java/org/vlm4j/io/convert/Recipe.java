@@ -93,6 +93,48 @@ public sealed interface Recipe {
         }
     }
 
+    /**
+     * Our tensor is the foreign tensors stacked along dim 0 when they differ in rows (grouped-query attention's q|k|v,
+     * SwiGLU's gate|up); {@code rows} gives each source's row count.
+     */
+    record ConcatRows(List<String> sources, List<Long> rows) implements Recipe {
+        public float[] read(Map<String, TensorData> f, long[] ours, String file) {
+            float[] out = new float[Math.toIntExact(TensorData.numel(ours))];
+            int at = 0;
+            for (int i = 0; i < sources.size(); i++) {
+                long[] part = ours.clone();
+                part[0] = rows.get(i);
+                TensorData t = require(f, sources.get(i), file);
+                if (!Arrays.equals(t.shape(), part)) {
+                    throw mismatch(file, sources.get(i), t.shape(), part);
+                }
+                float[] v = t.toFloats();
+                if (at + v.length > out.length) {
+                    throw mismatch(file, sources.get(i), t.shape(), ours);
+                }
+                System.arraycopy(v, 0, out, at, v.length);
+                at += v.length;
+            }
+            if (at != out.length) {
+                throw new IllegalArgumentException(file + ": keys " + sources + " hold " + at + " values but the model"
+                        + " expects " + Arrays.toString(ours));
+            }
+            return out;
+        }
+
+        public void write(float[] values, long[] ours, ForeignTensors out) {
+            int rowLen = Math.toIntExact(TensorData.numel(ours) / ours[0]);
+            int at = 0;
+            for (int i = 0; i < sources.size(); i++) {
+                long[] part = ours.clone();
+                part[0] = rows.get(i);
+                int n = Math.toIntExact(rows.get(i) * rowLen);
+                out.put(sources.get(i), Arrays.copyOfRange(values, at, at + n), part);
+                at += n;
+            }
+        }
+    }
+
     /** Our tensor is rows [begin, end) of a foreign tensor (a packed in_proj split into our q and kv). */
     record RowSlice(String source, long begin, long end, long totalRows) implements Recipe {
         public List<String> sources() {

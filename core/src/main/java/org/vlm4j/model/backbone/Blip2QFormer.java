@@ -238,7 +238,7 @@ public final class Blip2QFormer extends Module implements Pretrainable, ImageTex
             boolean[][] pos = Positives.sameText(b.captions(), b.captions());
             // contrastive
             NDArray sim = similarity(queryEmbeddings(image), textEmbeddings(t, m));
-            NDArray itc = InfoNce.fromLogits(sim.mul(logitScale.array().exp()), pos);
+            NDArray itc = InfoNce.fromSimilarity(sim, logitScale.array(), pos);
             // matching: the pairs, then per image its hardest text and per text its hardest image
             int n = b.size();
             float[][] s = rows(sim.stopGradient().toFloatArray(), n);

@@ -1,19 +1,19 @@
 package org.vlm4j.model.backbone;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.lm.LanguageModel;
 import org.vlm4j.nn.TextDecoder;
 import org.vlm4j.text.Tokenizer;
 
 /**
  * Builds a bridge over pretrained towers from model directories: the vision tower of a CLIP / SigLIP model, of a
  * BLIP-2 stage-1 model (whose Q-Former a blip2 bridge starts from) or of another bridge (of the same family: the
- * whole bridge, so a recipe's next stage continues from the previous one), and a causal language model: any model exposing a {@code TextDecoder decoder()} without
- * cross-attention (the language-model family), or another bridge's LM. The bridge takes the LM's tokenizer.
+ * whole bridge, so a recipe's next stage continues from the previous one), and a causal language model (the
+ * {@code lm} family, or another bridge's LM). The bridge takes the LM's tokenizer.
  */
 public final class Towers {
     private Towers() {}
@@ -91,17 +91,10 @@ public final class Towers {
     /** The causal decoder of a language model directory. */
     static TextDecoder decoder(VlmModel m, Path dir) {
         TextDecoder d = null;
-        if (m instanceof Bridge b) {
+        if (m instanceof LanguageModel lm) {
+            d = lm.decoder();
+        } else if (m instanceof Bridge b) {
             d = b.lm();
-        } else {
-            try {
-                Method get = m.getClass().getMethod("decoder");
-                if (TextDecoder.class.isAssignableFrom(get.getReturnType())) {
-                    d = (TextDecoder) get.invoke(m);
-                }
-            } catch (ReflectiveOperationException e) {
-                d = null;
-            }
         }
         if (d == null || d.config().crossAttention()) {
             throw new IllegalArgumentException(dir + ": a " + m.family() + " model is not a causal language model a"

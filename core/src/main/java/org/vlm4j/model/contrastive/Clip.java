@@ -226,8 +226,19 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
     /** With several positives per image ({@link Positives}; null: the diagonal). */
     public NDArray contrastiveLoss(NDArray image, NDArray text, NDArray negatives, NDArray scale, NDArray bias,
                                    boolean[][] positives) {
-        return family().equals(SigLip.FAMILY) ? SigmoidLoss.loss(image, text, negatives, scale, bias, positives)
-                : InfoNce.loss(image, text, negatives, scale, positives);
+        NDArray similarity = similarity(image, negatives == null ? text : text.concat(negatives, 0));
+        return config.logitBiasInit() != null ? SigmoidLoss.fromSimilarity(similarity, scale, bias, positives)
+                : InfoNce.fromSimilarity(similarity, scale, positives);
+    }
+
+    /** What training compares with the captions: normalised image embeddings [N, E] (Llip: its mixture tokens). */
+    protected NDArray trainingImage(NDArray pixels) {
+        return normalize(imageFeatures(pixels));
+    }
+
+    /** Cosine similarities [N, M] of {@link #trainingImage} rows with normalised text embeddings [M, E]. */
+    protected NDArray similarity(NDArray image, NDArray texts) {
+        return image.matMul(texts.transpose());
     }
 
     /**
@@ -301,7 +312,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
         NDArray bias = logitBias == null ? null : logitBias.array();
         if (micro.size() == 1) {
             Batch b = micro.get(0);
-            NDArray loss = contrastiveLoss(normalize(imageFeatures(pixels(b, m))), normalize(textFeatures(ids(b, m))),
+            NDArray loss = contrastiveLoss(trainingImage(pixels(b, m)), normalize(textFeatures(ids(b, m))),
                     negatives(b, m), scale, bias, positives(micro));
             float value = loss.getFloat();
             gc.backward(loss);
@@ -315,7 +326,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
             for (Batch b : micro) {
                 NDArray ids = ids(b, m);
                 tokens.add(ids);
-                img.add(normalize(imageFeatures(pixels(b, m))));
+                img.add(trainingImage(pixels(b, m)));
                 txt.add(normalize(textFeatures(ids)));
                 neg.add(negatives(b, m));
             }
@@ -325,7 +336,7 @@ public class Clip extends Module implements ImageTextEncoder, VlmModel, Pretrain
         for (int j = 0; j < micro.size(); j++) {
             List<NDArray> imgJ = new ArrayList<>(img);
             List<NDArray> txtJ = new ArrayList<>(txt);
-            imgJ.set(j, normalize(imageFeatures(pixels(micro.get(j), m))));
+            imgJ.set(j, trainingImage(pixels(micro.get(j), m)));
             txtJ.set(j, normalize(textFeatures(tokens.get(j))));
             List<NDArray> negJ = new ArrayList<>(neg);
             negJ.set(j, negatives(micro.get(j), m));

@@ -9,7 +9,7 @@ import org.vlm4j.nn.VisionConfig;
 public final class ClipPresets {
     private ClipPresets() {}
 
-    public static final List<String> NAMES = List.of("clip-tiny", "clip-small", "siglip-tiny", "siglip-small",
+    public static final List<String> NAMES = List.of("clip-tiny", "clip-small", "siglip-tiny", "siglip-small", "llip-tiny",
             "vit-b-32", "small", "tiny");
 
     public static ClipConfig get(String name) {
@@ -21,6 +21,7 @@ public final class ClipPresets {
         return switch (name) {
             case "clip-tiny" -> shapesTiny(vocabSize, false);
             case "siglip-tiny" -> shapesTiny(vocabSize, true);
+            case "llip-tiny" -> llip(shapesTiny(vocabSize, false), 8, 4);
             case "clip-small", "small" -> withVocab(small(), vocabSize, false);
             case "siglip-small" -> withVocab(small(), vocabSize, true);
             case "vit-b-32" -> withVocab(vitB32(), vocabSize, false);
@@ -43,6 +44,15 @@ public final class ClipPresets {
                 false, 0f);
         return new ClipConfig(siglip ? SigLip.FAMILY : Clip.FAMILY, 128, v, t,
                 (float) (siglip ? Math.log(10) : Math.log(1 / 0.07)), siglip ? -10f : null, ClipConfig.clipPreprocess(v));
+    }
+
+    /**
+     * Llip over a CLIP config's towers and objective (InfoNCE, the same logit scale), so a comparison with that CLIP
+     * differs in the caption-conditioned pooling alone: K mixture tokens mixed by a cross-attention of {@code heads}.
+     */
+    static ClipConfig llip(ClipConfig c, int mixtureTokens, int heads) {
+        return new ClipConfig(Llip.FAMILY, c.embedDim(), c.vision(), c.text(), c.logitScaleInit(), c.logitBiasInit(),
+                c.preprocess(), new ClipConfig.LlipHead(mixtureTokens, heads));
     }
 
     static ClipConfig withVocab(ClipConfig c, int vocabSize, boolean siglip) {

@@ -22,6 +22,10 @@ public class SigLip extends Clip {
 
     /** Builds the right class for a config's family. */
     public static Clip create(ClipConfig config, Tokenizer tokenizer, long seed) {
-        return config.family().equals(FAMILY) ? new SigLip(config, tokenizer, seed) : new Clip(config, tokenizer, seed);
+        return switch (config.family()) {
+            case FAMILY -> new SigLip(config, tokenizer, seed);
+            case Llip.FAMILY -> new Llip(config, tokenizer, seed);
+            default -> new Clip(config, tokenizer, seed);
+        };
     }
 }

@@ -1,0 +1,34 @@
+package org.vlm4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Llip from the command line: train the preset, then evaluate the model directory it wrote. */
+class LlipCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void trainsTheLlipPresetAndEvaluatesIt() throws Exception {
+        CliTest.Result d = CliTest.run("data", "shapes", "--out", tmp.resolve("s"), "--count", "60", "--json");
+        assertEquals(0, d.code(), d.err());
+        CliTest.Result r = CliTest.run("train", "--model", "llip-tiny", "--data", tmp.resolve("s/train.tsv"), "--out",
+                tmp.resolve("run"), "--steps", "2", "--batch-size", "8", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode cfg = CliTest.JSON.readTree(tmp.resolve("run/model/config.json").toFile());
+        assertEquals("llip", cfg.get("family").asText());
+        assertEquals(8, cfg.get("llip").get("mixture_tokens").asInt());
+
+        CliTest.Result z = CliTest.run("eval", "zeroshot", "--model", tmp.resolve("run/model"), "--data",
+                tmp.resolve("s/val.tsv"), "--label", "{color} {shape}", "--templates", "a {}", "--json");
+        assertEquals(0, z.code(), z.err());
+        JsonNode zs = CliTest.JSON.readTree(z.out());
+        assertTrue(zs.get("n").asInt() > 0, z.out());
+        assertTrue(zs.get("top1").asDouble() >= 0 && zs.get("top1").asDouble() <= 1, z.out());
+    }
+}
