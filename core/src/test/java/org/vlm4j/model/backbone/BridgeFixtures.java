@@ -60,13 +60,15 @@ final class BridgeFixtures {
             MIX = mixTable(DATA);
             List<String> corpus = corpus(DATA, 1500);
             TOKENIZER = BpeTrainer.of(700).train(corpus).tokenizer();
+            long t0 = System.nanoTime();
             CLIP = trainClip(DATA, TOKENIZER);
+            long t1 = System.nanoTime();
             LM = new LanguageModel(new LmConfig(Bridges.tinyLm(TOKENIZER.vocabSize())), TOKENIZER, 3);
             double[] losses = pretrainLm(LM, TOKENIZER, corpus, 600, 3);
             LM_FIRST_LOSS = losses[0];
             LM_LAST_LOSS = losses[1];
-            System.out.printf("bridge fixtures: vocab %d, LM loss %.3f -> %.3f%n", TOKENIZER.vocabSize(), LM_FIRST_LOSS,
-                    LM_LAST_LOSS);
+            System.out.printf("bridge fixtures: vocab %d, CLIP %.1f s, LM loss %.3f -> %.3f in %.1f s%n",
+                    TOKENIZER.vocabSize(), (t1 - t0) / 1e9, LM_FIRST_LOSS, LM_LAST_LOSS, (System.nanoTime() - t1) / 1e9);
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }

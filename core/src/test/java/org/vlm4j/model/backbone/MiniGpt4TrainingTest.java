@@ -41,7 +41,7 @@ class MiniGpt4TrainingTest {
             List<String> trainable = b.namedParams().entrySet().stream().filter(e -> e.getValue().trainable())
                     .map(Map.Entry::getKey).toList();
             assertEquals(List.of("proj.weight", "proj.bias"), trainable);
-            int steps = 300;
+            int steps = 400;
             BridgeRuns.Run r = BridgeRuns.train(b, steps, tmp.resolve("run"), 5e-3f);
             Map<String, float[]> after = snapshot(b);
             for (String name : before.keySet()) {
