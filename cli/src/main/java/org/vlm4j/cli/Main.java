@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class, TokenizeCommand.class, TokenizerCommand.class, ClassifyCommand.class,
                 CaptionCommand.class, EvalCommand.class, DataCommand.class, InfoCommand.class, IndexCommand.class,
                 SearchCommand.class, ServeCommand.class, TokenizeImageCommand.class, DetokenizeImageCommand.class,
-                GenerateImageCommand.class, LmCommand.class, AskCommand.class})
+                GenerateImageCommand.class, LmCommand.class, ExperimentCommand.class, AskCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

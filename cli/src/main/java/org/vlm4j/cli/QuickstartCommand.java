@@ -22,6 +22,7 @@ import org.vlm4j.model.contrastive.ClipPresets;
 import org.vlm4j.model.contrastive.SigLip;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
+import org.vlm4j.train.StepCalibration;
 import org.vlm4j.train.Trainer;
 import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.TrainingCurve;
@@ -106,7 +107,7 @@ final class QuickstartCommand implements Callable<Integer> {
         ClipConfig config = ClipPresets.get(preset, tok.vocabSize());
         int plannedSteps = steps;
         if (minutes != null) {
-            plannedSteps = Calibration.stepsWithin(config, tok, ImageTextDataset.open(trainTsv.toString()), minutes, steps,
+            plannedSteps = StepCalibration.stepsWithin(config, tok, ImageTextDataset.open(trainTsv.toString()), minutes, steps,
                     seed);
         }
         TrainOptions opt = new TrainOptions(plannedSteps, 64, 1e-3f, 0.1f, Math.max(1, plannedSteps / 10), 1.0f, 1,

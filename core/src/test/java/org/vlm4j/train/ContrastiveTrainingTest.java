@@ -19,14 +19,14 @@ import org.vlm4j.model.contrastive.SigLip;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 
-/** Both contrastive losses train a tiny model from scratch on Shapes: the loss falls and zero-shot works. */
+/** Both contrastive losses train a tiny model from scratch on Shapes: the loss falls and zero-shot reaches 90%. */
 class ContrastiveTrainingTest {
     @TempDir
     static Path tmp;
 
     @ParameterizedTest
     @ValueSource(strings = {"clip-tiny", "siglip-tiny"})
-    void lossFallsAndZeroShotBeatsChance(String preset) throws Exception {
+    void lossFallsAndZeroShotReachesTheBar(String preset) throws Exception {
         Path data = tmp.resolve("shapes");
         Shapes.Config cfg = Shapes.Config.of(2000, 11).withVocabulary(3, 2);
         if (!data.resolve("train.tsv").toFile().exists()) {
@@ -50,10 +50,11 @@ class ContrastiveTrainingTest {
                     classes, List.of("a large {}", "a small {}"), DatasetEvals.format("{color} {shape}"));
             System.out.printf("%s: loss %.3f -> %.3f, zero-shot top-1 %.3f over %d classes (n=%d)%n", preset, first, last,
                     zs.top1(), classes.size(), zs.n());
-            // Observed here with the caption mix: clip-tiny 0.93 (0.99 once identical captions became shared positives),
-            // siglip-tiny 0.38-0.41 (0.435 after 480 steps: the sigmoid loss learns this far more slowly at batch 32;
-            // it does not reach the quickstart's 90% bar in the test budget). Chance: 1/6.
-            double bar = preset.startsWith("siglip") ? 1.5 / classes.size() : 0.9;
+            // Observed here (seed 5): clip-tiny 0.99, siglip-tiny 0.99 (0.38-0.41 with the paper's init, scale 10 and
+            // bias -10, which is sized for a 32k batch; ClipPresets.SMALL_BATCH_BIAS). At this budget both losses are
+            // seed-sensitive: seeds 6 and 7 gave clip 0.85 / 0.42 and siglip 0.92 / 0.58 (lr 1e-3: clip 0.93 / 0.83,
+            // siglip 0.89 / 1.00); BENCHMARKS.md, "SigLIP at small batches". Chance: 1/6.
+            double bar = 0.9;
             assertTrue(zs.top1() > bar, preset + ": zero-shot top-1 " + zs.top1());
         }
     }

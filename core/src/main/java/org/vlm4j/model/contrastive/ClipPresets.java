@@ -31,6 +31,15 @@ public final class ClipPresets {
     }
 
     /**
+     * SigLIP's bias init for the small batches these presets train at: -ln 32, so a pair starts at p(positive) =
+     * 1/32, the prior of a batch of 32 with one positive per row. The paper's -10 (with logit scale init ln 10) is that
+     * rule at its 32k batch; at batch 32 it starts every positive pair at p = 5e-5, and in 160 steps on Shapes
+     * siglip-tiny reached 38-41% zero-shot with it against 99% with this init and CLIP's scale init ln(1/0.07)
+     * (BENCHMARKS.md, "SigLIP at small batches").
+     */
+    public static final float SMALL_BATCH_BIAS = (float) -Math.log(32);
+
+    /**
      * Trains in minutes on two cores: 64 px, a conv stem of three 3x3 stride-2 convs (32, 64, 128 channels) down to
      * 8x8 tokens, 3 + 3 layers of width 128, context 32. From scratch on Shapes the stem learns shape features the
      * plain patch-8 ViT picks up far more slowly (zero-shot top-1 after 1,000 steps: 25.9% vs 16.7%, BENCHMARKS.md),
@@ -42,8 +51,8 @@ public final class ClipPresets {
                 false, false, 0f, List.of(32, 64, 128));
         TextConfig t = new TextConfig(vocabSize, 32, 128, 3, 4, 512, Activation.GELU, 1e-5f, true, "argmax", 128, false,
                 false, 0f);
-        return new ClipConfig(siglip ? SigLip.FAMILY : Clip.FAMILY, 128, v, t,
-                (float) (siglip ? Math.log(10) : Math.log(1 / 0.07)), siglip ? -10f : null, ClipConfig.clipPreprocess(v));
+        return new ClipConfig(siglip ? SigLip.FAMILY : Clip.FAMILY, 128, v, t, (float) Math.log(1 / 0.07),
+                siglip ? SMALL_BATCH_BIAS : null, ClipConfig.clipPreprocess(v));
     }
 
     /**
@@ -61,7 +70,7 @@ public final class ClipPresets {
                 t.activation(), t.lnEps(), t.causal(), t.pool(), t.outputDim(), t.projBias(), t.qkNorm(),
                 t.layerScaleInit());
         return new ClipConfig(siglip ? SigLip.FAMILY : Clip.FAMILY, c.embedDim(), c.vision(), text,
-                (float) (siglip ? Math.log(10) : c.logitScaleInit()), siglip ? -10f : null, c.preprocess());
+                c.logitScaleInit(), siglip ? SMALL_BATCH_BIAS : null, c.preprocess());
     }
 
     /** OpenAI CLIP ViT-B/32: 224 px, patch 32, 12x768 vision, 12x512 text, QuickGELU, embed 512. */

@@ -1,4 +1,4 @@
-package org.vlm4j.cli;
+package org.vlm4j.train;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,14 +8,13 @@ import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.SigLip;
 import org.vlm4j.text.Tokenizer;
-import org.vlm4j.train.Trainer;
-import org.vlm4j.train.TrainOptions;
 
 /** Plans how many steps fit a time budget by timing a few real training steps of the same model. */
-final class Calibration {
-    private Calibration() {}
+public final class StepCalibration {
+    private StepCalibration() {}
 
-    static int stepsWithin(ClipConfig config, Tokenizer tok, ImageTextDataset data, double minutes, int maxSteps,
+    /** Steps of batch 64 of {@code config} on {@code data} that fit {@code minutes} (at least 10, at most maxSteps). */
+    public static int stepsWithin(ClipConfig config, Tokenizer tok, ImageTextDataset data, double minutes, int maxSteps,
                            long seed) throws Exception {
         Path tmp = Files.createTempDirectory("vlm4j-calibrate");
         try (Clip probe = SigLip.create(config, tok, seed)) {

@@ -1,0 +1,196 @@
+package org.vlm4j.experiment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vlm4j.data.Batch;
+import org.vlm4j.data.BatchLoader;
+import org.vlm4j.data.CaptionMix;
+import org.vlm4j.data.ImageTextDataset;
+import org.vlm4j.data.Shapes;
+import org.vlm4j.eval.DatasetEvals;
+import org.vlm4j.eval.EncodedDataset;
+import org.vlm4j.eval.RetrievalEval;
+import org.vlm4j.eval.RetrievalResult;
+import org.vlm4j.eval.TieRule;
+import org.vlm4j.eval.ZeroShotEval;
+import org.vlm4j.io.AtomicFiles;
+import org.vlm4j.model.ImageTextScorer;
+import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.contrastive.ClipConfig;
+import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.text.BpeTrainer;
+import org.vlm4j.text.ClipBpeTokenizer;
+import org.vlm4j.model.contrastive.ClipPresets;
+import org.vlm4j.train.StepCalibration;
+import org.vlm4j.train.StepMetrics;
+import org.vlm4j.train.TrainOptions;
+import org.vlm4j.train.Trainer;
+
+/**
+ * The shared bench of the contrastive experiments: one Shapes dataset and one fitted vocabulary, a training recipe
+ * every compared model gets (the quickstart's: AdamW lr 1e-3, 10% warmup then cosine, weight decay 0.1, short
+ * captions three times in four), and one evaluation (zero-shot top-1 over the colour x shape classes with the
+ * size-ensemble prompts, and retrieval R@1 both ways, on the validation split). A model that scores pairs itself
+ * ({@link ImageTextScorer}, e.g. Llip) is evaluated by its scores; the others by their embeddings.
+ */
+final class ShapesWorkbench {
+    static final List<String> PROMPTS = List.of("a large {}", "a small {}");
+    static final float LR = 1e-3f;
+    static final String CAPTION_MIX = "short:0.75";
+
+    private final ExperimentContext ctx;
+    private final Shapes.Config shapes;
+    private final ClipBpeTokenizer tokenizer;
+    private final Path train;
+    private final Path val;
+    private final long pairsPerRun;
+
+    /** A trained and evaluated model: one row's worth of numbers. */
+    record Run(String label, int batch, int steps, double firstLoss, double lastLoss, double seconds,
+               double zeroShotTop1, double imageToTextR1, double textToImageR1) {}
+
+    /** Builds the data and vocabulary, and settles the pairs each of {@code runs} models trains on. */
+    ShapesWorkbench(ExperimentContext ctx, int runs) throws Exception {
+        this.ctx = ctx;
+        this.shapes = Shapes.Config.of(ctx.scenes(), ctx.seed()).withVocabulary(ctx.colors(), ctx.shapes());
+        Path data = ctx.workDir().resolve("data");
+        AtomicFiles.deleteTree(data); // always the data of these settings, never a stale set
+        Shapes.Summary s = Shapes.generate(data, shapes);
+        this.train = data.resolve("train.tsv");
+        this.val = data.resolve("val.tsv");
+        this.tokenizer = BpeTrainer.of(1000).trainFiles(List.of(train)).tokenizer();
+        ctx.say("data: %d train / %d val Shapes scenes, %d classes, vocabulary %d", s.train(), s.val(),
+                shapes.classNames().size(), tokenizer.vocabSize());
+        if (ctx.pairsPerRun() != null) {
+            this.pairsPerRun = ctx.pairsPerRun();
+        } else {
+            int steps = StepCalibration.stepsWithin(ClipPresets.get("clip-tiny", tokenizer.vocabSize()), tokenizer,
+                    ImageTextDataset.open(train.toString()), ctx.budgetMinutes() / runs, Integer.MAX_VALUE, ctx.seed());
+            this.pairsPerRun = 64L * steps;
+            ctx.say("budget: %.1f minutes for %d runs -> %d pairs per run (timed clip-tiny steps)", ctx.budgetMinutes(),
+                    runs, pairsPerRun);
+        }
+    }
+
+    long pairsPerRun() {
+        return pairsPerRun;
+    }
+
+    int vocabSize() {
+        return tokenizer.vocabSize();
+    }
+
+    /** The settings every row shares, for the result table. */
+    Map<String, Object> settings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("data", String.format(java.util.Locale.ROOT, "Shapes, %d scenes, %d colours x %d shapes, seed %d",
+                ctx.scenes(), ctx.colors(), ctx.shapes(), ctx.seed()));
+        m.put("pairs_per_run", pairsPerRun);
+        m.put("recipe", "AdamW lr " + LR + ", 10% warmup + cosine, weight decay 0.1, grad-norm clip 1, caption mix "
+                + CAPTION_MIX);
+        m.put("evaluation", "val split: zero-shot top-1 over colour x shape classes, prompts " + PROMPTS
+                + "; retrieval R@1 image->text and text->image");
+        m.put("model_seed", ctx.seed());
+        if (ctx.budgetMinutes() != null && ctx.pairsPerRun() == null) {
+            m.put("budget_minutes", ctx.budgetMinutes());
+        }
+        return m;
+    }
+
+    /** Trains a fresh model of {@code config} on {@code pairsPerRun} pairs at {@code batch}, then evaluates it. */
+    Run trainAndEvaluate(String label, ClipConfig config, int batch) throws Exception {
+        int steps = (int) Math.max(1, Math.round(pairsPerRun / (double) batch));
+        Path runDir = ctx.workDir().resolve("runs").resolve(label.replaceAll("[^A-Za-z0-9._-]", "_"));
+        AtomicFiles.deleteTree(runDir);
+        TrainOptions o = new TrainOptions(steps, batch, LR, 0.1f, Math.max(1, steps / 10), 1f, 1, steps, 1, ctx.seed(),
+                5, 4).withCaptionMix(CaptionMix.parse(CAPTION_MIX));
+        long t0 = System.nanoTime();
+        try (Clip model = SigLip.create(config, tokenizer, ctx.seed())) {
+            Trainer.Result r = new Trainer(o, null).fit(model, ImageTextDataset.open(train.toString()), runDir, false);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<StepMetrics> h = r.history();
+            int k = Math.max(1, h.size() / 10);
+            double first = h.subList(0, k).stream().mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
+            double last = h.subList(h.size() - k, h.size()).stream().filter(m -> !m.skipped())
+                    .mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
+            Run run = evaluate(label, batch, steps, first, last, seconds, model);
+            ctx.say("%s: batch %d x %d steps, loss %.3f -> %.3f, zero-shot %.3f, R@1 i->t %.3f t->i %.3f (%.0f s)",
+                    label, batch, steps, first, last, run.zeroShotTop1(), run.imageToTextR1(), run.textToImageR1(),
+                    seconds);
+            return run;
+        }
+    }
+
+    private Run evaluate(String label, int batch, int steps, double first, double last, double seconds, Clip model)
+            throws Exception {
+        List<String> classes = shapes.classNames();
+        DatasetEvals.Labeler labeler = DatasetEvals.format("{color} {shape}");
+        if (model instanceof ImageTextScorer scorer) {
+            return scoredEvaluation(label, batch, steps, first, last, seconds, scorer, classes, labeler);
+        }
+        ImageTextDataset data = ImageTextDataset.open(val.toString());
+        EncodedDataset d = EncodedDataset.encode(model, data);
+        double zs = DatasetEvals.zeroShot(model, d, data.spec(), classes, PROMPTS, labeler, ZeroShotEval.DEFAULT_KS,
+                TieRule.PESSIMISTIC).top1();
+        RetrievalResult rr = DatasetEvals.retrieval(model, d, RetrievalEval.DEFAULT_KS, TieRule.PESSIMISTIC);
+        return new Run(label, batch, steps, first, last, seconds, zs, rr.imageToText().recallAt(1),
+                rr.textToImage().recallAt(1));
+    }
+
+    /**
+     * The same protocol from pair scores: a class scores the mean over its prompts; retrieval ranks the scores of
+     * every (image, caption) pair of the split (each val scene is one image with one caption).
+     */
+    private Run scoredEvaluation(String label, int batch, int steps, double first, double last, double seconds,
+                                 ImageTextScorer scorer, List<String> classes, DatasetEvals.Labeler labeler)
+            throws Exception {
+        List<String> prompts = new ArrayList<>();
+        for (String c : classes) {
+            for (String p : PROMPTS) {
+                prompts.add(p.replace("{}", c));
+            }
+        }
+        List<float[]> pixels = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        int h = 0;
+        int w = 0;
+        try (BatchLoader loader = new BatchLoader(ImageTextDataset.open(val.toString()), scorer.preprocessor(),
+                BatchLoader.Options.sequential(64))) {
+            for (Batch b = loader.next(); b != null; b = loader.next()) {
+                h = b.height();
+                w = b.width();
+                int per = 3 * h * w;
+                for (int i = 0; i < b.size(); i++) {
+                    pixels.add(java.util.Arrays.copyOfRange(b.pixels(), i * per, (i + 1) * per));
+                    captions.add(b.captions().get(i));
+                    labels.add(labeler.apply(b.captions().get(i), b.meta().get(i)));
+                }
+            }
+        }
+        int n = pixels.size();
+        float[] flat = new float[n * 3 * h * w];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(pixels.get(i), 0, flat, i * 3 * h * w, 3 * h * w);
+        }
+        float[][] promptScores = scorer.score(flat, n, h, w, prompts);
+        float[][] classScores = new float[n][classes.size()];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < classes.size(); c++) {
+                for (int p = 0; p < PROMPTS.size(); p++) {
+                    classScores[i][c] += promptScores[i][c * PROMPTS.size() + p] / PROMPTS.size();
+                }
+            }
+        }
+        int[] y = DatasetEvals.indices(val.toString(), labels, classes);
+        double zs = ZeroShotEval.fromScores(classScores, y, classes, ZeroShotEval.DEFAULT_KS, TieRule.PESSIMISTIC)
+                .top1();
+        int[] textToImage = java.util.stream.IntStream.range(0, n).toArray();
+        RetrievalResult rr = RetrievalEval.fromScores(scorer.score(flat, n, h, w, captions), textToImage);
+        return new Run(label, batch, steps, first, last, seconds, zs, rr.imageToText().recallAt(1),
+                rr.textToImage().recallAt(1));
+    }
+}
