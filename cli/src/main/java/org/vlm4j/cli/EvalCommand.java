@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
         description = "Evaluate a model: zero-shot classification, image-text retrieval, linear probe, captioning,"
                 + " reconstruction.",
         subcommands = {EvalCommand.ZeroShot.class, EvalCommand.Retrieval.class, EvalCommand.Probe.class,
-                EvalCommand.Captioning.class, EvalReconstructionCommand.class, EvalWinogroundCommand.class})
+                EvalCommand.Captioning.class, EvalReconstructionCommand.class, EvalWinogroundCommand.class,
+                EvalVqaCommand.class})
 final class EvalCommand implements Runnable {
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 SearchCommand.class, ServeCommand.class, TokenizeImageCommand.class, DetokenizeImageCommand.class,
                 GenerateImageCommand.class, LmCommand.class, ExperimentCommand.class,
                 FillMaskCommand.class, ScoreCommand.class,
-                DiffusionClassifyCommand.class})
+                DiffusionClassifyCommand.class, AskCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -17,11 +17,18 @@ import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.Families;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.backbone.Blip2QFormer;
+import org.vlm4j.model.backbone.Bridge;
+import org.vlm4j.model.backbone.BridgeConfig;
+import org.vlm4j.model.backbone.Bridges;
+import org.vlm4j.model.backbone.QFormerConfig;
+import org.vlm4j.model.backbone.Towers;
 import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.model.generative.VqVae;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.text.Tokenizer;
+import org.vlm4j.train.FeatureCache;
 import org.vlm4j.train.Pretrainable;
 import org.vlm4j.train.TrainListener;
 import org.vlm4j.train.Trainer;
@@ -95,6 +102,20 @@ final class TrainCommand implements Callable<Integer> {
             + " frozen image tokenizer of an early-fusion model (fusion-tiny needs a vqvae-tiny)")
     Path imageTokenizer;
 
+    @Option(names = "--vision", paramLabel = "DIR", description = "bridges (minigpt4-tiny, blip2-tiny, qwenvl-tiny,"
+            + " frozen-tiny, minigptv2-tiny, minigpt5-tiny) and blip2-qformer-tiny (BLIP-2 stage 1): the pretrained"
+            + " vision tower, a CLIP or SigLIP model directory (frozen, except for frozen-tiny); blip2-tiny also takes"
+            + " a trained blip2-qformer directory, whose Q-Former it starts from")
+    Path vision;
+
+    @Option(names = "--lm", paramLabel = "DIR", description = "bridges: the pretrained causal language model directory"
+            + " (frozen; its tokenizer becomes the bridge's)")
+    Path lm;
+
+    @Option(names = "--feature-cache", paramLabel = "DIR|memory", description = "bridges with a frozen vision tower:"
+            + " cache its outputs per image, in memory or in DIR (reused by later runs over the same data and tower)")
+    String featureCache;
+
     @Option(names = "--resume", description = "continue from the run directory's newest checkpoint")
     boolean resume;
 
@@ -138,14 +159,26 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tokenizer: a " + family + " model reads no text (it trains on the"
                     + " images alone)");
         }
-        Tokenizer tok = text ? tokenizer(dataset) : null; // image-only families: no vocabulary is fitted or saved
+        boolean bridge = Bridges.FAMILIES.contains(family); // the LM's tokenizer, from --lm
+        boolean stage1 = family.equals(Blip2QFormer.FAMILY); // BLIP-2 stage 1: --vision only
+        if (stage1 && (lm != null || featureCache != null)) {
+            throw new IllegalArgumentException("--lm and --feature-cache: a " + family + " model has no language model"
+                    + " and trains without a feature cache");
+        }
+        if (!bridge && !stage1 && (vision != null || lm != null || featureCache != null)) {
+            throw new IllegalArgumentException("--vision, --lm and --feature-cache are for bridge presets ("
+                    + String.join(", ", Bridges.PRESETS) + "), not a " + family + " model");
+        }
+        Tokenizer tok = text && !bridge ? tokenizer(dataset) : null; // image-only families: no vocabulary is fitted
         Object config = config(tok == null ? 0 : tok.vocabSize());
         TrainOptions o = TrainOptions.defaults(steps, batchSize, lr, seed);
         o = new TrainOptions(steps, batchSize, lr, weightDecay, warmup != null ? warmup : o.warmupSteps(), o.clipNorm(),
                 accumulate, checkpointEvery != null ? checkpointEvery : o.checkpointEvery(), o.keepCheckpoints(), seed,
                 o.maxNonFiniteInARow(), o.prefetchBatches(), captionMix == null ? null : CaptionMix.parse(captionMix));
         Map<String, Object> r = new LinkedHashMap<>();
-        try (VlmModel created = Families.family(family).create(config, tok, seed); ProgressReporter progress =
+        try (VlmModel created = bridge ? bridge((BridgeConfig) config)
+                : stage1 ? Towers.qformer((QFormerConfig) config, vision, tok, seed)
+                : Families.family(family).create(config, tok, seed); ProgressReporter progress =
                 new ProgressReporter("train " + family, !json.json)) {
             if (!(created instanceof Pretrainable trainable)) {
                 throw new IllegalArgumentException("--model " + model + ": the " + family + " family cannot be trained");
@@ -208,6 +241,16 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A bridge over the --vision and --lm towers, with the --feature-cache if any. */
+    private Bridge bridge(BridgeConfig preset) throws Exception {
+        Bridge b = Towers.bridge(preset, vision, lm, seed);
+        if (featureCache != null) {
+            b.setFeatureCache(featureCache.equals("memory") ? FeatureCache.inMemory()
+                    : FeatureCache.onDisk(Path.of(featureCache)));
+        }
+        return b;
     }
 
     private Tokenizer tokenizer(ImageTextDataset dataset) throws Exception {

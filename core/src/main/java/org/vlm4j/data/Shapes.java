@@ -79,6 +79,9 @@ import org.vlm4j.io.AtomicFiles;
  *   <li>{@code winoground.tsv} ({@code image0 image1 text0 text1 heldout kind}, heldout {@code true|false},
  *       kind {@code attribute|relation}) with PNGs
  *       under {@code images/winoground/} (both formats);</li>
+ *   <li>(TSV format only) {@code questions.tsv} (the train split), {@code val_questions.tsv},
+ *       {@code heldout_questions.tsv}: generated visual questions ({@link ShapesQuestions}), columns {@code image
+ *       question answers kind text};</li>
  *   <li>{@code classes.txt} (every colour×shape class, {@code "red circle"}, colour-major),
  *       {@code heldout_classes.txt}, and {@code shapes.json} (settings, vocabulary, counts, data specs).</li>
  * </ul>
@@ -654,6 +657,11 @@ public final class Shapes {
                 }, i -> encode(scene(cfg, split, i)));
                 writeTable(out.resolve(split.id() + ".tsv"), COLUMNS, rows);
                 data.put(split.id(), out.resolve(split.id() + ".tsv").toString());
+                String questions = split == Split.TRAIN ? "questions.tsv" : split.id() + "_questions.tsv";
+                writeTable(out.resolve(questions), ShapesQuestions.COLUMNS,
+                        ShapesQuestions.rows(cfg.seed(), split.ordinal(), rows));
+                data.put(split == Split.TRAIN ? "questions" : split.id() + "_questions",
+                        out.resolve(questions).toString());
             } else {
                 int shards = (n + cfg.shardSize() - 1) / cfg.shardSize();
                 for (int s = 0; s < shards; s++) {

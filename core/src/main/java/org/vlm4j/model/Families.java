@@ -5,6 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.vlm4j.model.backbone.Blip2;
+import org.vlm4j.model.backbone.Blip2QFormer;
+import org.vlm4j.model.backbone.BridgeConfig;
+import org.vlm4j.model.backbone.Bridges;
+import org.vlm4j.model.backbone.FrozenBridge;
+import org.vlm4j.model.backbone.MiniGpt4;
+import org.vlm4j.model.backbone.MiniGpt5;
+import org.vlm4j.model.backbone.MiniGptV2;
+import org.vlm4j.model.backbone.QFormerConfig;
+import org.vlm4j.model.backbone.QwenVl;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.contrastive.ClipPresets;
@@ -103,6 +113,17 @@ public final class Families {
         }
         register(new Family<>(DiffusionModel.FAMILY, DiffusionConfig.class, DiffusionModel::create));
         preset(new Preset("diffusion-tiny", DiffusionModel.FAMILY, DiffusionConfig::tiny));
+        register(new Family<>(MiniGpt4.FAMILY, BridgeConfig.class, MiniGpt4::new));
+        register(new Family<>(Blip2.FAMILY, BridgeConfig.class, Blip2::new));
+        register(new Family<>(QwenVl.FAMILY, BridgeConfig.class, QwenVl::new));
+        register(new Family<>(FrozenBridge.FAMILY, BridgeConfig.class, FrozenBridge::new));
+        register(new Family<>(MiniGptV2.FAMILY, BridgeConfig.class, MiniGptV2::new));
+        register(new Family<>(MiniGpt5.FAMILY, BridgeConfig.class, MiniGpt5::new));
+        register(new Family<>(Blip2QFormer.FAMILY, QFormerConfig.class, Blip2QFormer::new));
+        preset(new Preset("blip2-qformer-tiny", Blip2QFormer.FAMILY, QFormerConfig::tiny)); // + --vision DIR
+        for (String name : Bridges.PRESETS) { // + --vision DIR --lm DIR in vlm4j train
+            preset(new Preset(name, Bridges.familyOf(name), v -> Bridges.preset(name, v)));
+        }
     }
 
     private Families() {}

@@ -33,20 +33,50 @@ public final class Generator {
         if (prompts.length == 0 || prompts[0].length == 0) {
             throw new IllegalArgumentException("generation needs at least one prompt of at least one token");
         }
+        if (context != null && context.getShape().get(0) != prompts.length) {
+            throw new IllegalArgumentException(prompts.length + " prompts but a context of " + context.getShape());
+        }
+        return generate(decoder, context, contextMask, null, prompts, cfg);
+    }
+
+    /**
+     * With a soft prompt: {@code prefix} [N, P, D] input embeddings (a bridge's projected image tokens, possibly after
+     * embedded tokens) are placed before each row's prompt tokens, at positions 0..P-1 (see
+     * {@link TextDecoder#logitsFromEmbeddings}); the prompts may then be empty.
+     */
+    public static Output generate(TextDecoder decoder, NDArray prefix, long[][] prompts, GenerationConfig cfg) {
+        if (prefix != null && (prefix.getShape().dimension() != 3 || prefix.getShape().get(0) != prompts.length)) {
+            throw new IllegalArgumentException(prompts.length + " prompts but a prefix of " + prefix.getShape());
+        }
+        return generate(decoder, null, null, prefix, prompts, cfg);
+    }
+
+    private static Output generate(TextDecoder decoder, NDArray context, NDArray contextMask, NDArray prefix,
+                                   long[][] prompts, GenerationConfig cfg) {
+        if (prompts.length == 0 || (prompts[0].length == 0 && prefix == null)) {
+            throw new IllegalArgumentException("generation needs at least one prompt of at least one token");
+        }
         for (long[] p : prompts) {
             if (p.length != prompts[0].length) {
                 throw new IllegalArgumentException("prompts in one batch must have one length (got " + p.length
                         + " and " + prompts[0].length + "); generate them in separate calls");
             }
         }
-        if (context != null && context.getShape().get(0) != prompts.length) {
-            throw new IllegalArgumentException(prompts.length + " prompts but a context of " + context.getShape());
-        }
         NDManager parent = decoder.namedParams().values().iterator().next().array().getManager();
         try (NDManager m = parent.newSubManager(); NoGrad g = new NoGrad()) {
-            return cfg.beamSize() > 1 ? beam(decoder, context, contextMask, prompts, cfg, m)
-                    : single(decoder, context, contextMask, prompts, cfg, m);
+            return cfg.beamSize() > 1 ? beam(decoder, context, contextMask, prefix, prompts, cfg, m)
+                    : single(decoder, context, contextMask, prefix, prompts, cfg, m);
         }
+    }
+
+    /** The prompt's logits, filling the cache: tokens alone, or after the prefix embeddings. */
+    private static NDArray prefill(TextDecoder decoder, NDArray prefix, long[][] prompts, NDArray context,
+                                   NDArray contextMask, KvCache cache, NDManager m) {
+        if (prefix == null) {
+            return decoder.logits(ids(m, prompts), context, contextMask, cache);
+        }
+        NDArray x = prompts[0].length == 0 ? prefix : prefix.concat(decoder.embedTokens(ids(m, prompts)), 1);
+        return decoder.logitsFromEmbeddings(x, context, contextMask, cache);
     }
 
     private static NDArray ids(NDManager m, long[][] rows) {
@@ -89,11 +119,11 @@ public final class Generator {
         return out;
     }
 
-    private static Output single(TextDecoder decoder, NDArray context, NDArray contextMask, long[][] prompts,
-                                 GenerationConfig cfg, NDManager m) {
+    private static Output single(TextDecoder decoder, NDArray context, NDArray contextMask, NDArray prefix,
+                                 long[][] prompts, GenerationConfig cfg, NDManager m) {
         int n = prompts.length;
         KvCache cache = new KvCache(decoder.config().layers());
-        float[][] logits = last(decoder.logits(ids(m, prompts), context, contextMask, cache));
+        float[][] logits = last(prefill(decoder, prefix, prompts, context, contextMask, cache, m));
         List<List<Long>> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(new ArrayList<>());
@@ -174,8 +204,8 @@ public final class Generator {
 
     private record Hyp(long[] tokens, double logProb, double score) {}
 
-    private static Output beam(TextDecoder decoder, NDArray context, NDArray contextMask, long[][] prompts,
-                               GenerationConfig cfg, NDManager m) {
+    private static Output beam(TextDecoder decoder, NDArray context, NDArray contextMask, NDArray prefix,
+                               long[][] prompts, GenerationConfig cfg, NDManager m) {
         int n = prompts.length;
         int b = cfg.beamSize();
         long[] rep = new long[n * b];
@@ -187,8 +217,9 @@ public final class Generator {
         NDArray repIdx = m.create(rep);
         NDArray ctx = context == null ? null : context.get(repIdx);
         NDArray ctxMask = contextMask == null ? null : contextMask.get(repIdx);
+        NDArray pre = prefix == null ? null : prefix.get(repIdx);
         KvCache cache = new KvCache(decoder.config().layers());
-        float[][] logits = last(decoder.logits(ids(m, expanded), ctx, ctxMask, cache));
+        float[][] logits = last(prefill(decoder, pre, expanded, ctx, ctxMask, cache, m));
         long[][] beams = new long[n * b][0];
         double[] beamLp = new double[n * b];
         for (int i = 0; i < n * b; i++) {

@@ -57,6 +57,20 @@ public final class TextDecoder extends Module {
      * {@code cache.length()...} -> logits [N, Lnew, V]. Positions are added here, so prefixes and tokens share them.
      */
     public NDArray logitsFromEmbeddings(NDArray x, NDArray context, NDArray contextMask, KvCache cache) {
+        return head(hiddenFromEmbeddings(x, context, contextMask, cache));
+    }
+
+    /** The language-model head: final hidden states [N, L, D] -> logits [N, L, V]. */
+    public NDArray head(NDArray hidden) {
+        return head == null ? ai.djl.nn.core.Linear.linear(hidden, tokenEmbed.array()).singletonOrThrow()
+                : head.forward(hidden);
+    }
+
+    /**
+     * As {@link #logitsFromEmbeddings} without the head: the hidden states after ln_final [N, Lnew, D] (MiniGPT-5
+     * maps those of its generative tokens to an image decoder's conditioning).
+     */
+    public NDArray hiddenFromEmbeddings(NDArray x, NDArray context, NDArray contextMask, KvCache cache) {
         Shape s = x.getShape();
         int past = cache == null ? 0 : cache.length();
         if (s.dimension() != 3 || s.get(2) != config.width() || past + s.get(1) > config.contextLength()) {
@@ -68,7 +82,6 @@ public final class TextDecoder extends Module {
             x = x.add(posEmbed.array().get(past + ":" + (past + l) + ", :"));
         }
         NDArray mask = cache == null ? Masks.causal(x.getManager(), l) : Masks.causal(x.getManager(), past, l);
-        x = lnFinal.forward(transformer.forward(x, mask, context, contextMask, cache));
-        return head == null ? ai.djl.nn.core.Linear.linear(x, tokenEmbed.array()).singletonOrThrow() : head.forward(x);
+        return lnFinal.forward(transformer.forward(x, mask, context, contextMask, cache));
     }
 }

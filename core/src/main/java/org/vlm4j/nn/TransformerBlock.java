@@ -51,6 +51,32 @@ public final class TransformerBlock extends Module {
         return forward(x, mask, context, contextMask, null, 0);
     }
 
+    /** Whether this block has a cross-attention sub-layer. */
+    public boolean crossAttends() {
+        return crossAttn != null;
+    }
+
+    /**
+     * As {@link #forward(NDArray, NDArray, NDArray, NDArray)}, but cross-attention (if this block has it) updates only
+     * the first {@code crossTokens} tokens of x, and is skipped when {@code crossTokens} is 0 (context may then be
+     * null): BLIP-2's Q-Former, whose learned queries read the image while the text tokens beside them do not.
+     */
+    public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask, int crossTokens) {
+        NDArray h = attn.forward(ln1.forward(x), mask);
+        x = x.add(ls1 == null ? h : ls1.forward(h));
+        if (crossAttn != null && crossTokens > 0) {
+            if (context == null) {
+                throw new IllegalArgumentException("this block cross-attends and needs a context");
+            }
+            long l = x.getShape().get(1);
+            NDArray q = x.get(":, 0:" + crossTokens + ", :");
+            q = q.add(crossAttn.forward(lnCross.forward(q), context, contextMask));
+            x = crossTokens >= l ? q : q.concat(x.get(":, " + crossTokens + ":, :"), 1);
+        }
+        h = mlp.forward(ln2.forward(x));
+        return x.add(ls2 == null ? h : ls2.forward(h));
+    }
+
     /** As above; with a cache, x holds only the new tokens and self-attention also sees the cached ones. */
     public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask, KvCache cache, int layer) {
         NDArray h = attn.forward(ln1.forward(x), mask, cache, layer);

@@ -78,8 +78,8 @@ class ShapesTest {
         Shapes.generate(tmp.resolve("b"), cfg);
         Map<String, String> a = shas(tmp.resolve("a"));
         assertEquals(a, shas(tmp.resolve("b")));
-        // 48 + 6 + 6 scenes, 6 winoground pairs, 4 tables, 2 class lists, the manifest.
-        assertEquals(60 + 12 + 4 + 2 + 1, a.size());
+        // 48 + 6 + 6 scenes, 6 winoground pairs, 4 tables, 3 question tables, 2 class lists, the manifest.
+        assertEquals(60 + 12 + 4 + 3 + 2 + 1, a.size());
         Shapes.generate(tmp.resolve("c"), Shapes.Config.of(60, 12));
         Map<String, String> c = shas(tmp.resolve("c"));
         assertNotEquals(a.get("train.tsv"), c.get("train.tsv"));
