@@ -58,6 +58,23 @@ public final class Matching {
         return out;
     }
 
+    /**
+     * BLIP-2's hard negatives, made deterministic: for each row of a similarity matrix [rows][cols], the most similar
+     * column that is not a positive ({@code positive[i][j]}, e.g. the same caption), or -1 when every column is.
+     */
+    public static int[] hardest(float[][] similarity, boolean[][] positive) {
+        int[] out = new int[similarity.length];
+        for (int i = 0; i < similarity.length; i++) {
+            out[i] = -1;
+            for (int j = 0; j < similarity[i].length; j++) {
+                if (!positive[i][j] && (out[i] < 0 || similarity[i][j] > similarity[i][out[i]])) {
+                    out[i] = j;
+                }
+            }
+        }
+        return out;
+    }
+
     private static boolean isPositive(boolean[][] positives, int i, int j) {
         return positives == null ? i == j : positives[i][j];
     }

@@ -16,7 +16,7 @@ import org.vlm4j.data.Batch;
 import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.io.StateDict;
-import org.vlm4j.loss.ImageTextMatching;
+import org.vlm4j.loss.Matching;
 import org.vlm4j.loss.InfoNce;
 import org.vlm4j.loss.LogitScale;
 import org.vlm4j.loss.NextToken;
@@ -243,8 +243,8 @@ public final class Blip2QFormer extends Module implements Pretrainable, ImageTex
             int n = b.size();
             float[][] s = rows(sim.stopGradient().toFloatArray(), n);
             boolean[][] same = pos != null ? pos : identity(n);
-            int[] hardText = ImageTextMatching.hardest(s, same);
-            int[] hardImage = ImageTextMatching.hardest(transpose(s), same);
+            int[] hardText = Matching.hardest(s, same);
+            int[] hardImage = Matching.hardest(Matching.transpose(s), same);
             List<Long> imgIdx = new ArrayList<>();
             List<Long> txtIdx = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
@@ -269,7 +269,7 @@ public final class Blip2QFormer extends Module implements Pretrainable, ImageTex
             for (int k = 0; k < txtIdx.size(); k++) {
                 pairValid[k] = t.valid()[txtIdx.get(k).intValue()];
             }
-            NDArray itm = ImageTextMatching.loss(matchLogits(image.get(ii), embed(t.ids()).get(ti), pairValid, m),
+            NDArray itm = Matching.loss(matchLogits(image.get(ii), embed(t.ids()).get(ti), pairValid, m),
                     labels.stream().mapToInt(Integer::intValue).toArray());
             // image-grounded generation
             int l = t.length();
@@ -301,16 +301,6 @@ public final class Blip2QFormer extends Module implements Pretrainable, ImageTex
             out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
         }
         return out;
-    }
-
-    private static float[][] transpose(float[][] a) {
-        float[][] t = new float[a[0].length][a.length];
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[0].length; j++) {
-                t[j][i] = a[i][j];
-            }
-        }
-        return t;
     }
 
     private static boolean[][] identity(int n) {

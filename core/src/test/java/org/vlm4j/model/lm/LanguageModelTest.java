@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -84,7 +83,7 @@ class LanguageModelTest {
 
     @Test
     void pretrainsOnWordnetGeneratesWithTheCacheAndReloads() throws Exception {
-        assumeTrue(WordnetGlosses.available(), "needs Debian's wordnet-base (/usr/share/wordnet)");
+        assertTrue(WordnetGlosses.available(), "needs Debian's wordnet-base (/usr/share/wordnet): .ci/run installs it");
         List<String> glosses = TinyLm.glosses();
         assertEquals(3200, glosses.size());
         List<String> train = glosses.subList(0, 3000);
