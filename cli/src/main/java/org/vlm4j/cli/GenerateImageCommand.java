@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.io.AtomicFiles;
 import org.vlm4j.model.ImageGenerator;
+import org.vlm4j.model.generative.FusionModel;
+import org.vlm4j.image.RgbImages;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.nn.GenerationConfig;
 import picocli.CommandLine.Command;
@@ -36,6 +38,10 @@ final class GenerateImageCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     int topK;
 
+    @Option(names = "--guidance", defaultValue = "1.0", description = "classifier-free guidance scale (fusion models"
+            + " trained with caption dropout, e.g. fusion-chameleon-tiny); 1 for none (default: ${DEFAULT-VALUE})")
+    float guidance;
+
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -59,13 +65,23 @@ final class GenerateImageCommand implements Callable<Integer> {
             if (!(m instanceof ImageGenerator g)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
             }
-            BufferedImage picture = g.generatePictures(List.of(text), gen).get(0);
+            BufferedImage picture;
+            if (guidance != 1f) {
+                if (!(m instanceof FusionModel f)) {
+                    throw new IllegalArgumentException("--guidance: a " + m.family() + " model has no guidance");
+                }
+                picture = RgbImages.fromUnitChw(f.generateImages(List.of(text), gen, guidance)[0], g.imageSize(),
+                        g.imageSize());
+            } else {
+                picture = g.generatePictures(List.of(text), gen).get(0);
+            }
             AtomicFiles.writeBytes(out, Shapes.png(picture));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("text", text);
             r.put("png", out.toString());
             r.put("size", g.imageSize());
             r.put("seed", seed);
+            r.put("guidance", guidance);
             if (json.json) {
                 Cli.printJson(spec.commandLine().getOut(), r);
             } else {

@@ -40,6 +40,9 @@ final class InfoCommand implements Callable<Integer> {
             if (m instanceof Captioner) {
                 caps.add("caption");
             }
+            if (m instanceof org.vlm4j.model.LikelihoodScorer) {
+                caps.add("eval zeroshot --likelihood"); // the generative classifier
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("family", m.family());
             r.put("parameters", m.module().parameterCount());

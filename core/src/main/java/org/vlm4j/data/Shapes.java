@@ -100,6 +100,11 @@ public final class Shapes {
 
     private Shapes() {}
 
+    /** The base RGB (0-255) of colour {@code index} of {@link #COLORS}, before the per-scene jitter of +-16. */
+    public static int[] rgb(int index) {
+        return RGB[index].clone();
+    }
+
     public enum Format { TSV, TAR }
 
     /** The three splits; {@link #id()} is the file stem. */

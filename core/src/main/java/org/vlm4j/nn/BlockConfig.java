@@ -2,7 +2,8 @@ package org.vlm4j.nn;
 
 /**
  * Everything a pre-LN transformer block needs. {@code crossAttention} adds a cross-attention sub-layer
- * (decoders attending to image tokens); {@code contextDim} is the width of what it attends to.
+ * (decoders attending to image tokens); {@code contextDim} is the width of what it attends to. {@code normPlacement}
+ * is where the block's LayerNorms sit ({@link #PRE_NORM}, the default, or {@link #CHAMELEON_NORM}).
  */
 public record BlockConfig(
         int width,
@@ -14,7 +15,23 @@ public record BlockConfig(
         boolean qkNorm,
         float layerScaleInit,
         boolean crossAttention,
-        int contextDim) {
+        int contextDim,
+        String normPlacement) {
+
+    /** x + f(norm(x)): GPT-2, CLIP, every block before this option. */
+    public static final String PRE_NORM = "pre";
+    /**
+     * x + norm(f(x)): the Swin-v2 "res-post-norm" order that Chameleon (2024, section 2.3) uses with QK-norm to keep
+     * a mixed-modal decoder's norms from growing: h = x + norm(attn(x)); out = h + norm(ffn(h)).
+     */
+    public static final String CHAMELEON_NORM = "chameleon";
+
+    /** A pre-LN block (the placement of every block before the option existed). */
+    public BlockConfig(int width, int heads, int mlpHidden, Activation activation, float lnEps, boolean qkvBias,
+                       boolean qkNorm, float layerScaleInit, boolean crossAttention, int contextDim) {
+        this(width, heads, mlpHidden, activation, lnEps, qkvBias, qkNorm, layerScaleInit, crossAttention, contextDim,
+                PRE_NORM);
+    }
 
     public BlockConfig {
         if (width <= 0 || heads <= 0 || width % heads != 0) {
@@ -23,10 +40,24 @@ public record BlockConfig(
         if (mlpHidden <= 0) {
             throw new IllegalArgumentException("mlpHidden must be positive, got " + mlpHidden);
         }
+        checkNormPlacement(normPlacement);
     }
 
     /** A plain encoder block: biased QKV, no QK-norm, no LayerScale, no cross-attention. */
     public static BlockConfig encoder(int width, int heads, int mlpHidden, Activation act, float lnEps) {
         return new BlockConfig(width, heads, mlpHidden, act, lnEps, true, false, 0f, false, 0);
+    }
+
+    /** The placement if it is a known one, else an error naming both. */
+    public static String checkNormPlacement(String placement) {
+        if (!PRE_NORM.equals(placement) && !CHAMELEON_NORM.equals(placement)) {
+            throw new IllegalArgumentException("norm_placement must be '" + PRE_NORM + "' or '" + CHAMELEON_NORM
+                    + "', got '" + placement + "'");
+        }
+        return placement;
+    }
+
+    public boolean chameleonNorm() {
+        return CHAMELEON_NORM.equals(normPlacement);
     }
 }
