@@ -8,18 +8,23 @@ import org.vlm4j.data.Shapes;
  * mistakes. Each pixel takes the nearest {@link Shapes} palette colour within {@value #MAX_DISTANCE} (RGB distance;
  * the palette's jitter is +-16 per channel), else it is background (grey 16..64) or unknown. The <b>colour</b> is
  * the palette colour covering the most pixels (the first-named shape of a scene is the large one). The <b>shape</b>
- * is read from the largest 4-connected region of that colour by its fill ratio, area / bounding-box area, which
- * tells the three shapes whose ratios are far apart: square ~1 (axis-aligned), circle pi/4 ~ 0.785, triangle 0.5
- * (cut at 0.64 and 0.89, the midpoints with a little room for antialiased edges). Stars, crosses and diamonds are
- * not told apart from these ({@link #shape} answers only circle, square or triangle), so judge scenes of the first
- * three shapes only ({@code Shapes.Config.withVocabulary(c, 3)}).
+ * is read from the largest 4-connected region of that colour, in its bounding box: a triangle (apex up) has its
+ * centroid at 2/3 of the height (measured 0.65-0.68 on real 32 px scenes, 0.52-0.63 on a 300-step vqvae-tiny's
+ * reconstructions of them; circles and squares 0.47-0.55) or fills little of the box (0.5); a square fills its box and
+ * its corner cells (fill + corner share: 1.93-2.0 real, 1.2-1.78 reconstructed), a circle less (1.0-1.44 real, 1.0-1.5
+ * reconstructed). Rule: triangle if centroid > 0.55 or fill < 0.64, else square if fill + corners > 1.45, else circle;
+ * on 53 val scenes of one large shape it was right 53 times on the real images and 40 on the VQ reconstructions
+ * (the old fill-only rule: 53 and 29), so it is sure on clean images and about three quarters right on blurred
+ * decodings, where the tokenizer itself loses corners. Stars, crosses and diamonds are not told apart
+ * ({@link #judge} answers only circle, square or triangle), so judge scenes of the first three shapes only
+ * ({@code Shapes.Config.withVocabulary(c, 3)}).
  */
 public final class ShapesJudge {
     static final double MAX_DISTANCE = 90;
     /** Regions smaller than this many pixels are noise, not a shape (a small shape at 32 px covers ~40). */
     static final int MIN_PIXELS = 12;
 
-    public record Verdict(int colour, int shape, double fill, int pixels) {
+    public record Verdict(int colour, int shape, double fill, int pixels, double corners, double centroidY) {
         /** The verdict's names ("red circle"), "?" for what it could not tell. */
         public String label() {
             return (colour < 0 ? "?" : Shapes.COLORS.get(colour)) + " " + (shape < 0 ? "?" : Shapes.SHAPES.get(shape));
@@ -51,12 +56,32 @@ public final class ShapesJudge {
             }
         }
         if (colour < 0) {
-            return new Verdict(-1, -1, 0, 0);
+            return new Verdict(-1, -1, 0, 0, 0, 0);
         }
         int[] region = largestRegion(label, side, colour); // area, minX, minY, maxX, maxY
-        double fill = (double) region[0] / ((region[3] - region[1] + 1) * (region[4] - region[2] + 1));
-        int shape = region[0] < MIN_PIXELS ? -1 : fill > 0.89 ? 1 : fill > 0.64 ? 0 : 2;
-        return new Verdict(colour, shape, fill, region[0]);
+        int w = region[3] - region[1] + 1;
+        int h = region[4] - region[2] + 1;
+        double fill = (double) region[0] / (w * h);
+        // the four corner cells (a quarter of each side) of the box, and the mean row of the region
+        int cw = Math.max(1, (w + 2) / 4);
+        int ch = Math.max(1, (h + 2) / 4);
+        int inCorners = 0;
+        double rows = 0;
+        for (int y = region[2]; y <= region[4]; y++) {
+            for (int x = region[1]; x <= region[3]; x++) {
+                if (label[y * side + x] != colour) {
+                    continue;
+                }
+                boolean cx = x < region[1] + cw || x > region[3] - cw;
+                boolean cy = y < region[2] + ch || y > region[4] - ch;
+                inCorners += cx && cy ? 1 : 0;
+                rows += y - region[2];
+            }
+        }
+        double corners = inCorners / (4.0 * cw * ch);
+        double centroidY = h > 1 ? rows / region[0] / (h - 1) : 0.5;
+        int shape = region[0] < MIN_PIXELS ? -1 : centroidY > 0.55 || fill < 0.64 ? 2 : fill + corners > 1.45 ? 1 : 0;
+        return new Verdict(colour, shape, fill, region[0], corners, centroidY);
     }
 
     /** Index of the palette colour nearest (r, g, b) within {@link #MAX_DISTANCE}; -1 for background or unknown. */
