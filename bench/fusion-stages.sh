@@ -17,12 +17,14 @@ OUT=${OUT:-$root/bench-out/fusion-stages-$(date +%Y%m%d-%H%M%S)}
 log() { echo "[fusion-stages] $(date +%H:%M:%S) $*" >&2; }
 mkdir -p "$OUT"
 v() { VLM4J_THREADS=$THREADS "$root/vlm4j" "$@"; }
-evaluate() { # MODEL_DIR TAG
-  (cd "$root" && VLM4J_THREADS=$THREADS mvn -B -q -o -pl core test-compile exec:java -Dexec.classpathScope=test \
-    -Dexec.mainClass=org.vlm4j.bench.FusionShapesEval \
-    -Dexec.arguments="model=$1,data=$OUT/data/val.tsv,n=200,temperature=1,guidance=$GUIDANCE,zeroshot=100") \
+evaluate() { # MODEL_DIR TAG: FusionShapesEval (test scope) on the launcher's jar, compiled once below
+  VLM4J_THREADS=$THREADS java -Xmx4g -Dai.djl.offline=true \
+    -cp "$root/core/target/classes:$root/core/target/test-classes:$root/cli/target/vlm4j-cli.jar" \
+    org.vlm4j.bench.FusionShapesEval "model=$1,data=$OUT/data/val.tsv,n=200,temperature=1,guidance=$GUIDANCE,zeroshot=100" \
     | grep '^{' > "$OUT/$2-eval.json"
 }
+v --version > /dev/null # builds the jar when stale
+(cd "$root" && mvn -B -q -o -pl core test-compile)
 v data shapes --out "$OUT/data" --count "$COUNT" --size 32 --colors "$COLORS" --shapes "$SHAPES" --seed "$SEED" \
   --json > "$OUT/data.json"
 log "vqvae-tiny"
