@@ -1,5 +1,6 @@
 package org.vlm4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -12,10 +13,8 @@ import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.eval.DatasetEvals;
 import org.vlm4j.eval.PeriodicEval;
 import org.vlm4j.eval.Templates;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.io.StateDict;
-import org.vlm4j.text.Tokenizers;
 import org.vlm4j.model.Families;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
@@ -25,6 +24,7 @@ import org.vlm4j.model.generative.VqVae;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.text.Tokenizer;
+import org.vlm4j.text.Tokenizers;
 import org.vlm4j.train.Pretrainable;
 import org.vlm4j.train.TrainListener;
 import org.vlm4j.train.Trainer;
@@ -158,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
             if (init != null) {
                 StateDict.load(created.module(), init.resolve(ModelDir.WEIGHTS)); // shapes are checked, names too
             }
-            if (created instanceof FusionModel fusion && init != null) {
+            if (created instanceof FusionModel && init != null) {
                 if (imageTokenizer != null) {
                     throw new IllegalArgumentException("--image-tokenizer: the --init model brings its own");
                 }
