@@ -9,6 +9,7 @@ import org.vlm4j.engine.Vlm4jEngine;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.Captioner;
 import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.ImageTextScorer;
 import org.vlm4j.model.ImageTokenizer;
 import org.vlm4j.model.VlmModel;
 
@@ -46,6 +47,13 @@ final class Cli {
             return c;
         }
         throw new IllegalArgumentException(dir + ": a " + model.family() + " model cannot write captions");
+    }
+
+    static ImageTextScorer scorer(VlmModel model, Path dir) {
+        if (model instanceof ImageTextScorer s) {
+            return s;
+        }
+        throw new IllegalArgumentException(dir + ": a " + model.family() + " model cannot score image-text pairs");
     }
 
     static void printJson(PrintWriter out, Object value) throws IOException {

@@ -20,6 +20,8 @@ import org.vlm4j.eval.TieRule;
 import org.vlm4j.eval.ZeroShotEval;
 import org.vlm4j.eval.ZeroShotResult;
 import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.ImageTextScorer;
+import org.vlm4j.model.LikelihoodScorer;
 import org.vlm4j.model.VlmModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -91,6 +93,11 @@ final class EvalCommand implements Runnable {
         @Option(names = "--confusion", description = "include the confusion matrix in the JSON")
         boolean confusion;
 
+        @Option(names = "--likelihood", paramLabel = "image|text", description = "classify by likelihood (generative"
+                + " classifier, Bayes with a uniform prior): image = log p(image | class text), text = log p(class text"
+                + " | image). Default: image for models that score but do not embed (fusion), embeddings otherwise")
+        String likelihood;
+
         @Mixin
         JsonOption json;
 
@@ -104,6 +111,10 @@ final class EvalCommand implements Runnable {
             ImageTextDataset dataset = ImageTextDataset.open(data);
             DatasetEvals.Labeler labeler = label.labeler();
             try (VlmModel m = Cli.load(model)) {
+                if (likelihood != null || !(m instanceof ImageTextEncoder)) {
+                    print(spec.commandLine().getOut(), json.json, byLikelihood(m, dataset, tpl, labeler, rule));
+                    return 0;
+                }
                 ImageTextEncoder enc = Cli.encoder(m, model);
                 EncodedDataset d = EncodedDataset.encode(enc, dataset);
                 List<String> names = classes != null ? classList(classes)
@@ -116,6 +127,36 @@ final class EvalCommand implements Runnable {
                 print(spec.commandLine().getOut(), json.json, out);
             }
             return 0;
+        }
+
+        /** The generative-classifier path: every image scored against every class text, no embeddings. */
+        private Map<String, Object> byLikelihood(VlmModel m, ImageTextDataset dataset, List<String> tpl,
+                DatasetEvals.Labeler labeler, TieRule rule) throws Exception {
+            ImageTextScorer scorer = Cli.scorer(m, model);
+            if (likelihood != null && scorer instanceof LikelihoodScorer ls) {
+                scorer = ls.inDirection(LikelihoodScorer.Direction.of(likelihood));
+            } else if (likelihood != null) {
+                throw new IllegalArgumentException(model + ": a " + m.family() + " model scores pairs but not by"
+                        + " likelihood; leave out --likelihood");
+            }
+            List<String> names;
+            if (classes != null) {
+                names = classList(classes);
+            } else if (dataset.kind() == ImageTextDataset.Kind.FOLDER) {
+                names = DatasetEvals.classNames(dataset, List.of());
+            } else {
+                throw new IllegalArgumentException("--classes is needed to classify a table or shards by likelihood"
+                        + " (the candidate texts are scored per image, before the labels are read)");
+            }
+            DatasetEvals.ScoredZeroShot r = DatasetEvals.zeroShot(scorer, dataset, names, tpl, labeler,
+                    ZeroShotEval.DEFAULT_KS, rule);
+            Map<String, Object> out = new LinkedHashMap<>(r.result().toJson(confusion));
+            out.put("templates", tpl.size());
+            out.put("scorer", scorer instanceof LikelihoodScorer ls ? "log p(" + ls.defaultDirection().id()
+                    + " | " + (ls.defaultDirection() == LikelihoodScorer.Direction.IMAGE_GIVEN_TEXT ? "text" : "image")
+                    + ")" : "pair score");
+            out.put("skipped", r.scores().skipped());
+            return out;
         }
     }
 

@@ -8,9 +8,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.vlm4j.data.Shapes;
+import org.vlm4j.image.RgbImages;
 import org.vlm4j.io.AtomicFiles;
 import org.vlm4j.model.ImageGenerator;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.model.generative.diffusion.DiffusionModel;
 import org.vlm4j.model.generative.diffusion.SamplingConfig;
 import org.vlm4j.nn.GenerationConfig;
@@ -50,8 +52,9 @@ final class GenerateImageCommand implements Callable<Integer> {
     @Option(names = "--sampling-steps", paramLabel = "N", description = "diffusion models: DDIM steps (default: 50)")
     Integer samplingSteps;
 
-    @Option(names = "--guidance", paramLabel = "W", description = "diffusion models: classifier-free guidance scale;"
-            + " 1 = the plain conditional model, 0 = unconditional (default: 3)")
+    @Option(names = "--guidance", paramLabel = "W", description = "classifier-free guidance scale; 1 = the plain"
+            + " conditional model, 0 = unconditional. Diffusion models (default: 3) and fusion models trained with"
+            + " caption dropout, e.g. fusion-chameleon-tiny (default: 1, none)")
     Float guidance;
 
     @Mixin
@@ -74,16 +77,31 @@ final class GenerateImageCommand implements Callable<Integer> {
             if (!(m instanceof ImageGenerator g)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
             }
+            BufferedImage picture;
+            float w;
             if (m instanceof DiffusionModel d) {
                 SamplingConfig base = SamplingConfig.defaults(seed);
                 d.setSampling(new SamplingConfig(sampler != null ? sampler : base.sampler(),
                         samplingSteps != null ? samplingSteps : base.steps(),
                         guidance != null ? guidance : base.guidance(), base.eta(), seed));
-            } else if (sampler != null || samplingSteps != null || guidance != null) {
-                throw new IllegalArgumentException("--sampler, --sampling-steps and --guidance apply to diffusion models;"
-                        + " " + model + " is a " + m.family() + " model");
+                w = d.sampling().guidance();
+                picture = g.generatePictures(List.of(text), gen).get(0);
+            } else {
+                if (sampler != null || samplingSteps != null) {
+                    throw new IllegalArgumentException("--sampler and --sampling-steps apply to diffusion models; " + model
+                            + " is a " + m.family() + " model");
+                }
+                w = guidance == null ? 1f : guidance;
+                if (w != 1f) {
+                    if (!(m instanceof FusionModel f)) {
+                        throw new IllegalArgumentException("--guidance: a " + m.family() + " model has no guidance");
+                    }
+                    picture = RgbImages.fromUnitChw(f.generateImages(List.of(text), gen, w)[0], g.imageSize(),
+                            g.imageSize());
+                } else {
+                    picture = g.generatePictures(List.of(text), gen).get(0);
+                }
             }
-            BufferedImage picture = g.generatePictures(List.of(text), gen).get(0);
             AtomicFiles.writeBytes(out, Shapes.png(picture));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("text", text);
@@ -94,8 +112,8 @@ final class GenerateImageCommand implements Callable<Integer> {
                 r.put("sampler", d.sampling().sampler());
                 r.put("sampling_steps", d.sampling().sampler().equals(SamplingConfig.DDPM)
                         ? d.config().timesteps() : Math.min(d.sampling().steps(), d.config().timesteps()));
-                r.put("guidance", d.sampling().guidance());
             }
+            r.put("guidance", w);
             if (json.json) {
                 Cli.printJson(spec.commandLine().getOut(), r);
             } else {

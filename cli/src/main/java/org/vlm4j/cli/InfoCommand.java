@@ -52,6 +52,9 @@ final class InfoCommand implements Callable<Integer> {
             if (m instanceof org.vlm4j.model.generative.diffusion.DiffusionModel) {
                 caps.add("diffusion-classify");
             }
+            if (m instanceof org.vlm4j.model.LikelihoodScorer) {
+                caps.add("eval zeroshot --likelihood"); // the generative classifier
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("family", m.family());
             r.put("parameters", m.module().parameterCount());

@@ -1,5 +1,6 @@
 package org.vlm4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import org.vlm4j.eval.DatasetEvals;
 import org.vlm4j.eval.PeriodicEval;
 import org.vlm4j.eval.Templates;
 import org.vlm4j.io.ModelDir;
+import org.vlm4j.io.StateDict;
 import org.vlm4j.model.Families;
 import org.vlm4j.model.ImageTextEncoder;
 import org.vlm4j.model.VlmModel;
@@ -23,12 +25,14 @@ import org.vlm4j.model.backbone.BridgeConfig;
 import org.vlm4j.model.backbone.Bridges;
 import org.vlm4j.model.backbone.QFormerConfig;
 import org.vlm4j.model.backbone.Towers;
+import org.vlm4j.model.generative.FusionDocuments;
 import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.model.generative.VqVae;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.text.Tokenizer;
 import org.vlm4j.train.FeatureCache;
+import org.vlm4j.text.Tokenizers;
 import org.vlm4j.train.Pretrainable;
 import org.vlm4j.train.TrainListener;
 import org.vlm4j.train.Trainer;
@@ -39,12 +43,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a CLIP, SigLIP or CoCa model from scratch on image-caption data; resumable from"
-                + " checkpoints.")
+        description = "Train a model of any family from scratch (or a bridge over pretrained towers) on image-caption"
+                + " data, or a language model on text; resumable from checkpoints.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true,
-            description = "a preset (clip-tiny, clip-small, siglip-tiny, siglip-small, coca-tiny, vqvae-tiny,"
-                    + " fusion-tiny, lm-tiny, diffusion-tiny) or a model config.json")
+            description = "a preset or a model config.json. Presets: clip-tiny, clip-small, siglip-tiny, siglip-small,"
+                    + " llip-tiny; coca-tiny, vqvae-tiny, fusion-tiny, fusion-chameleon-tiny, fusion-rag-tiny,"
+                    + " fusion-instruct-tiny, diffusion-tiny; visualbert-tiny, vilbert-tiny, flava-tiny, maskvlm-tiny;"
+                    + " lm-tiny; minigpt4-tiny, minigptv2-tiny, minigpt5-tiny, blip2-qformer-tiny, blip2-tiny,"
+                    + " qwenvl-tiny, frozen-tiny")
     String model;
 
     @Option(names = "--data", description = "data spec: a TSV/CSV file, a class-folder directory,"
@@ -116,6 +123,16 @@ final class TrainCommand implements Callable<Integer> {
             + " cache its outputs per image, in memory or in DIR (reused by later runs over the same data and tower)")
     String featureCache;
 
+    @Option(names = "--retriever", paramLabel = "DIR", description = "a model directory that embeds images and texts"
+            + " (e.g. a CLIP trained here): the dense retriever of retrieval-augmented pretraining (fusion-rag-tiny),"
+            + " which prepends related, diverse training pairs to each sequence, never the sample itself")
+    Path retriever;
+
+    @Option(names = "--init", paramLabel = "DIR", description = "start from this model directory's weights and"
+            + " tokenizer (same architecture), e.g. fusion-instruct-tiny from a pretrained fusion-chameleon-tiny or"
+            + " fusion-rag-tiny run's model")
+    Path init;
+
     @Option(names = "--resume", description = "continue from the run directory's newest checkpoint")
     boolean resume;
 
@@ -186,7 +203,14 @@ final class TrainCommand implements Callable<Integer> {
             if (textData != null && trainable.preprocessor() != null) {
                 throw new IllegalArgumentException("--text-data: a " + family + " model trains on images; give --data");
             }
-            if (created instanceof FusionModel fusion) {
+            if (init != null) {
+                StateDict.load(created.module(), init.resolve(ModelDir.WEIGHTS)); // shapes are checked, names too
+            }
+            if (created instanceof FusionModel && init != null) {
+                if (imageTokenizer != null) {
+                    throw new IllegalArgumentException("--image-tokenizer: the --init model brings its own");
+                }
+            } else if (created instanceof FusionModel fusion) {
                 if (imageTokenizer == null) {
                     throw new IllegalArgumentException("--image-tokenizer DIR: a " + family + " model reads images as"
                             + " the codes of a trained VQ-VAE (train one with --model vqvae-tiny)");
@@ -201,6 +225,7 @@ final class TrainCommand implements Callable<Integer> {
             } else if (imageTokenizer != null) {
                 throw new IllegalArgumentException("--image-tokenizer: a " + family + " model has no image tokenizer");
             }
+            useRetriever(created, dataset);
             if (evalSet != null && !(created instanceof ImageTextEncoder)) {
                 throw new IllegalArgumentException("--eval-data: a " + family + " model cannot embed images and texts,"
                         + " so retrieval cannot be evaluated during training");
@@ -253,7 +278,39 @@ final class TrainCommand implements Callable<Integer> {
         return b;
     }
 
+    /** Builds the retrieved documents of a retrieval-augmented fusion config (and rejects a retriever elsewhere). */
+    private void useRetriever(VlmModel created, ImageTextDataset dataset) throws Exception {
+        int k = created instanceof FusionModel f ? f.config().retrieved() : 0;
+        if (k == 0) {
+            if (retriever != null) {
+                throw new IllegalArgumentException("--retriever: this " + created.family() + " config retrieves no"
+                        + " documents (use --model fusion-rag-tiny, or a fusion config with \"retrieved\" > 0)");
+            }
+            return;
+        }
+        if (retriever == null) {
+            throw new IllegalArgumentException("--retriever DIR: this config prepends " + k + " retrieved documents"
+                    + " to each sequence; give a model directory that embeds images and texts (e.g. a CLIP)");
+        }
+        FusionModel fusion = (FusionModel) created;
+        try (VlmModel r = Cli.load(retriever)) {
+            fusion.useDocuments(FusionDocuments.build(Cli.encoder(r, retriever), fusion.imageTokenizer(), dataset, k,
+                    FusionDocuments.DEFAULT_LAMBDA, FusionDocuments.DEFAULT_DUPLICATE_CAP));
+        }
+    }
+
     private Tokenizer tokenizer(ImageTextDataset dataset) throws Exception {
+        if (tokenizer != null && init != null) {
+            throw new IllegalArgumentException("--tokenizer: the --init model brings its own");
+        }
+        if (init != null) {
+            JsonNode cfg = ModelDir.readConfig(init);
+            if (!cfg.hasNonNull("tokenizer")) {
+                throw new IllegalArgumentException("--init " + init + ": a " + cfg.path("family").asText()
+                        + " model has no text tokenizer");
+            }
+            return Tokenizers.load(cfg.get("tokenizer").asText(), init.resolve(ModelDir.TOKENIZER));
+        }
         if (tokenizer != null) {
             return TokenizerFiles.load(tokenizer);
         }

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.ImageTextScorer;
 
 /**
  * The evaluation protocols over data specs: each one encodes the dataset once ({@link EncodedDataset}) and hands
@@ -101,6 +102,23 @@ public final class DatasetEvals {
         int[] y = indices(spec, labels(d, labeler), classNames);
         ZeroShotClassifier zs = new ZeroShotClassifier(encoder, classNames, templates, false);
         return ZeroShotEval.evaluate(zs, d.imageEmbeds(), y, ks, rule);
+    }
+
+    /**
+     * Zero-shot with a model that scores pairs (a generative classifier): every image scored against every class x
+     * template text in one pass over the data, template means per class, then {@link ZeroShotEval}'s tally. The
+     * returned dataset's rows are those class scores; {@code result} the accuracy.
+     */
+    public record ScoredZeroShot(ZeroShotResult result, EncodedDataset scores) {}
+
+    public static ScoredZeroShot zeroShot(ImageTextScorer scorer, ImageTextDataset data, List<String> classNames,
+            List<String> templates, Labeler labeler, int[] ks, TieRule rule) throws IOException, InterruptedException {
+        List<String> tpl = ZeroShotClassifier.templates(templates);
+        EncodedDataset raw = EncodedDataset.score(scorer, data, ZeroShotClassifier.classTexts(classNames, tpl));
+        EncodedDataset d = new EncodedDataset(ZeroShotEval.meanOverTemplates(raw.imageEmbeds(), classNames.size(),
+                tpl.size()), raw.captions(), raw.meta(), raw.skipped());
+        int[] y = indices(data.spec(), labels(d, labeler), classNames);
+        return new ScoredZeroShot(ZeroShotEval.fromScores(d.imageEmbeds(), y, classNames, ks, rule), d);
     }
 
     /**

@@ -26,12 +26,7 @@ public final class ZeroShotClassifier {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("no labels given");
         }
-        List<String> tpl = templates == null || templates.isEmpty() ? List.of(DEFAULT_TEMPLATE) : templates;
-        for (String t : tpl) {
-            if (!t.contains("{}")) {
-                throw new IllegalArgumentException("template '" + t + "' has no {} placeholder for the label");
-            }
-        }
+        List<String> tpl = templates(templates);
         this.encoder = encoder;
         this.labels = List.copyOf(labels);
         this.sigmoid = sigmoid;
@@ -58,6 +53,28 @@ public final class ZeroShotClassifier {
                 classEmbeds[c] = normalize(mean);
             }
         }
+    }
+
+    /** The templates to use (the default when none), each checked for its {@code {}} placeholder. */
+    static List<String> templates(List<String> templates) {
+        List<String> tpl = templates == null || templates.isEmpty() ? List.of(DEFAULT_TEMPLATE) : templates;
+        for (String t : tpl) {
+            if (!t.contains("{}")) {
+                throw new IllegalArgumentException("template '" + t + "' has no {} placeholder for the label");
+            }
+        }
+        return tpl;
+    }
+
+    /** Every class in every template, class-major: text {@code c * templates + k} is template k of class c. */
+    static List<String> classTexts(List<String> labels, List<String> templates) {
+        List<String> texts = new ArrayList<>();
+        for (String label : labels) {
+            for (String t : templates) {
+                texts.add(t.replace("{}", label));
+            }
+        }
+        return texts;
     }
 
     static float[] normalize(float[] v) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.ImageTextScorer;
 
 /**
  * Zero-shot classification accuracy (OpenCLIP's {@code zero_shot_eval}): class embeddings from class names x
@@ -17,6 +18,11 @@ import org.vlm4j.model.ImageTextEncoder;
  * softmax vs sigmoid probabilities make no difference. The confusion matrix counts (true, predicted) with predicted =
  * the true class when its rank is 1, else the best-scoring other class (lowest index among equals), so its diagonal
  * agrees with top-1.
+ *
+ * <p>Models that score pairs instead of embedding them ({@link ImageTextScorer}: generative classifiers, matching
+ * heads) go through the same tally: a class's score is the mean of its template texts' scores ({@link #classScores}),
+ * e.g. the mean log p(image | template(class)) of the early-fusion model; the argmax is Bayes' rule with a uniform
+ * prior over classes.
  */
 public final class ZeroShotEval {
     public static final int[] DEFAULT_KS = {1, 5};
@@ -61,6 +67,43 @@ public final class ZeroShotEval {
             }
         }
         return tally.result();
+    }
+
+    /** Zero-shot top-1/top-5 of a scorer on preprocessed pixels [n, 3, h, w] with their class indices. */
+    public static ZeroShotResult evaluate(ImageTextScorer scorer, List<String> classNames, List<String> templates,
+            float[] pixels, int n, int height, int width, int[] labels) {
+        return fromScores(classScores(scorer, classNames, templates, pixels, n, height, width), labels, classNames,
+                DEFAULT_KS, TieRule.PESSIMISTIC);
+    }
+
+    /**
+     * A scorer's class scores, [n][classes]: every image against every (class, template) text in one
+     * {@link ImageTextScorer#score} call, then the mean over each class's templates.
+     */
+    public static float[][] classScores(ImageTextScorer scorer, List<String> classNames, List<String> templates,
+            float[] pixels, int n, int height, int width) {
+        List<String> tpl = ZeroShotClassifier.templates(templates);
+        float[][] raw = scorer.score(pixels, n, height, width, ZeroShotClassifier.classTexts(classNames, tpl));
+        return meanOverTemplates(raw, classNames.size(), tpl.size());
+    }
+
+    /** Rows of {@code classes * templates} text scores (class-major) -> rows of class scores (template means). */
+    public static float[][] meanOverTemplates(float[][] textScores, int classes, int templates) {
+        float[][] out = new float[textScores.length][classes];
+        for (int i = 0; i < textScores.length; i++) {
+            if (textScores[i].length != classes * templates) {
+                throw new IllegalArgumentException("image " + i + " has " + textScores[i].length + " text scores, not "
+                        + classes + " classes x " + templates + " templates");
+            }
+            for (int c = 0; c < classes; c++) {
+                double sum = 0;
+                for (int k = 0; k < templates; k++) {
+                    sum += textScores[i][c * templates + k];
+                }
+                out[i][c] = (float) (sum / templates);
+            }
+        }
+        return out;
     }
 
     /** From ready scores [images][classes] (higher is better), e.g. logits computed elsewhere. */

@@ -93,6 +93,9 @@ public final class Families {
         register(new Family<>(VqVae.FAMILY, VqVaeConfig.class, VqVae::create, false));
         register(new Family<>(FusionModel.FAMILY, FusionConfig.class, FusionModel::create));
         preset(new Preset("fusion-tiny", FusionModel.FAMILY, FusionConfig::tiny)); // + a trained vqvae-tiny
+        preset(new Preset("fusion-chameleon-tiny", FusionModel.FAMILY, FusionConfig::chameleon));
+        preset(new Preset("fusion-rag-tiny", FusionModel.FAMILY, v -> FusionConfig.retrievalAugmented(v, 1))); // + --retriever
+        preset(new Preset("fusion-instruct-tiny", FusionModel.FAMILY, FusionConfig::instruct)); // + --init a pretrained one
         for (String name : VqVaePresets.NAMES) {
             preset(new Preset(name, VqVae.FAMILY, v -> VqVaePresets.get(name)));
         }

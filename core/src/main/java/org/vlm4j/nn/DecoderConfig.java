@@ -11,7 +11,8 @@ import org.vlm4j.io.JsonDefault;
  * <p>Llama-family options (defaults keep GPT-2's shape and older config.json files loading): {@code kv_heads}
  * (grouped-query attention; 0 = heads), {@code norm} ("layer" or "rms"), {@code positions} ("learned" or "rope",
  * rotary embeddings of base {@code rope_theta}, then no positional table), {@code qkv_bias} and {@code linear_bias}
- * (biases of the QKV projection, and of the attention output and MLP). SwiGLU is {@code activation} "SWIGLU".
+ * (biases of the QKV projection, and of the attention output and MLP). SwiGLU is {@code activation} "SWIGLU". {@code qkNorm} and {@code normPlacement} ({@link BlockConfig#PRE_NORM} or
+ * {@link BlockConfig#CHAMELEON_NORM}) came later too: configs without them load as pre-LN without QK-norm.
  */
 public record DecoderConfig(
         @JsonProperty("vocab_size") int vocabSize,
@@ -30,7 +31,33 @@ public record DecoderConfig(
         @JsonDefault("\"learned\"") String positions,
         @JsonProperty("rope_theta") @JsonDefault("10000") float ropeTheta,
         @JsonProperty("qkv_bias") @JsonDefault("true") boolean qkvBias,
-        @JsonProperty("linear_bias") @JsonDefault("true") boolean linearBias) {
+        @JsonProperty("linear_bias") @JsonDefault("true") boolean linearBias,
+        @JsonProperty("qk_norm") @JsonDefault("false") boolean qkNorm,
+        @JsonProperty("norm_placement") @JsonDefault("\"pre\"") String normPlacement) {
+
+    /** The Llama-family options, pre-LN without QK-norm. */
+    public DecoderConfig(int vocabSize, int contextLength, int width, int layers, int heads, int mlpHidden,
+                         Activation activation, float lnEps, boolean crossAttention, int contextDim, boolean tiedHead,
+                         int kvHeads, String norm, String positions, float ropeTheta, boolean qkvBias,
+                         boolean linearBias) {
+        this(vocabSize, contextLength, width, layers, heads, mlpHidden, activation, lnEps, crossAttention, contextDim,
+                tiedHead, kvHeads, norm, positions, ropeTheta, qkvBias, linearBias, false, BlockConfig.PRE_NORM);
+    }
+
+    /** GPT-2's shape with QK-norm and a norm placement (the early-fusion model's). */
+    public DecoderConfig(int vocabSize, int contextLength, int width, int layers, int heads, int mlpHidden,
+                         Activation activation, float lnEps, boolean crossAttention, int contextDim, boolean tiedHead,
+                         boolean qkNorm, String normPlacement) {
+        this(vocabSize, contextLength, width, layers, heads, mlpHidden, activation, lnEps, crossAttention, contextDim,
+                tiedHead, 0, "layer", "learned", 10000f, true, true, qkNorm, normPlacement);
+    }
+
+    /** The same decoder with QK-norm and Chameleon's norm placement. */
+    public DecoderConfig withChameleonNorm() {
+        return new DecoderConfig(vocabSize, contextLength, width, layers, heads, mlpHidden, activation, lnEps,
+                crossAttention, contextDim, tiedHead, kvHeads, norm, positions, ropeTheta, qkvBias, linearBias, true,
+                BlockConfig.CHAMELEON_NORM);
+    }
 
     public DecoderConfig {
         if (vocabSize <= 0 || contextLength <= 0 || layers <= 0) {
@@ -49,13 +76,14 @@ public record DecoderConfig(
         if ("rope".equals(positions) && !(ropeTheta > 0)) {
             throw new IllegalArgumentException("decoder rope_theta must be positive, got " + ropeTheta);
         }
+        BlockConfig.checkNormPlacement(normPlacement);
     }
 
     /** GPT-2's shape: learned positions, LayerNorm, full multi-head attention, biased layers. */
     public DecoderConfig(int vocabSize, int contextLength, int width, int layers, int heads, int mlpHidden,
                          Activation activation, float lnEps, boolean crossAttention, int contextDim, boolean tiedHead) {
         this(vocabSize, contextLength, width, layers, heads, mlpHidden, activation, lnEps, crossAttention, contextDim,
-                tiedHead, 0, "layer", "learned", 10000f, true, true);
+                tiedHead, 0, "layer", "learned", 10000f, true, true, false, BlockConfig.PRE_NORM);
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -64,8 +92,8 @@ public record DecoderConfig(
     }
 
     public BlockConfig block() {
-        return new BlockConfig(width, heads, mlpHidden, activation, lnEps, qkvBias, false, 0f, crossAttention,
+        return new BlockConfig(width, heads, mlpHidden, activation, lnEps, qkvBias, qkNorm, 0f, crossAttention,
                 crossAttention ? contextDim : 0, kvHeads == 0 ? heads : kvHeads, "rms".equals(norm),
-                rope() ? ropeTheta : 0f, linearBias);
+                rope() ? ropeTheta : 0f, linearBias, normPlacement);
     }
 }

@@ -3,7 +3,9 @@ package org.vlm4j.nn;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Pre-LN block: x += ls1(attn(ln1(x))); [x += cross(ln_cross(x), ctx)]; x += ls2(mlp(ln2(x))).
+ * Pre-LN block: x += ls1(attn(ln1(x))); [x += cross(ln_cross(x), ctx)]; x += ls2(mlp(ln2(x))). With
+ * {@link BlockConfig#CHAMELEON_NORM} the same LayerNorms move onto the sub-layers' outputs (Chameleon's order):
+ * x += ls1(ln1(attn(x))); [x += ln_cross(cross(x, ctx))]; x += ls2(ln2(mlp(x))).
  */
 public final class TransformerBlock extends Module {
     private final Norm ln1;
@@ -14,6 +16,7 @@ public final class TransformerBlock extends Module {
     private final Norm ln2;
     private final Mlp mlp;
     private final LayerScale ls2;
+    private final boolean normAfter;
 
     public TransformerBlock(Init init, BlockConfig c) {
         this(init, c, 1);
@@ -25,6 +28,7 @@ public final class TransformerBlock extends Module {
      */
     public TransformerBlock(Init init, BlockConfig c, int depth) {
         double outStd = 1 / Math.sqrt(c.width() * 2.0 * depth);
+        normAfter = c.chameleonNorm();
         ln1 = norm("ln1", init, c);
         attn = child("attn", new Attention(init, c.width(), c.heads(), 0, c.qkvBias(), c.qkNorm(), c.lnEps(),
                 outStd, c.kvHeads(), c.ropeTheta(), c.linearBias()));
@@ -62,6 +66,9 @@ public final class TransformerBlock extends Module {
      * null): BLIP-2's Q-Former, whose learned queries read the image while the text tokens beside them do not.
      */
     public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask, int crossTokens) {
+        if (normAfter) {
+            throw new IllegalStateException("partial cross-attention is built for pre-LN blocks only");
+        }
         NDArray h = attn.forward(ln1.forward(x), mask);
         x = x.add(ls1 == null ? h : ls1.forward(h));
         if (crossAttn != null && crossTokens > 0) {
@@ -79,6 +86,9 @@ public final class TransformerBlock extends Module {
 
     /** As above; with a cache, x holds only the new tokens and self-attention also sees the cached ones. */
     public NDArray forward(NDArray x, NDArray mask, NDArray context, NDArray contextMask, KvCache cache, int layer) {
+        if (normAfter) {
+            return forwardNormAfter(x, mask, context, contextMask, cache, layer);
+        }
         NDArray h = attn.forward(ln1.forward(x), mask, cache, layer);
         x = x.add(ls1 == null ? h : ls1.forward(h));
         if (crossAttn != null) {
@@ -88,6 +98,21 @@ public final class TransformerBlock extends Module {
             x = x.add(crossAttn.forward(lnCross.forward(x), context, contextMask));
         }
         h = mlp.forward(ln2.forward(x));
+        return x.add(ls2 == null ? h : ls2.forward(h));
+    }
+
+    /** Chameleon's placement: each sub-layer reads the raw stream and its output is normalised before the add. */
+    private NDArray forwardNormAfter(NDArray x, NDArray mask, NDArray context, NDArray contextMask, KvCache cache,
+                                     int layer) {
+        NDArray h = ln1.forward(attn.forward(x, mask, cache, layer));
+        x = x.add(ls1 == null ? h : ls1.forward(h));
+        if (crossAttn != null) {
+            if (context == null) {
+                throw new IllegalArgumentException("this block cross-attends and needs a context");
+            }
+            x = x.add(lnCross.forward(crossAttn.forward(x, context, contextMask)));
+        }
+        h = ln2.forward(mlp.forward(x));
         return x.add(ls2 == null ? h : ls2.forward(h));
     }
 }

@@ -10,30 +10,28 @@ import org.vlm4j.data.BatchLoader;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.engine.Vlm4jEngine;
+import org.vlm4j.eval.ShapesJudge;
+import org.vlm4j.eval.ZeroShotEval;
 import org.vlm4j.io.ModelDir;
+import org.vlm4j.model.LikelihoodScorer;
 import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.nn.GenerationConfig;
 
 /**
- * How an early-fusion model trained on Shapes (`vlm4j train --model fusion-tiny --image-tokenizer VQVAE_DIR`) writes
- * and draws: greedy captions of the first {@code n} images of a table, counted right when they name the first-named
- * shape's colour and shape ("red circle"); and, for every colour x shape class, three images drawn from "a red
- * circle" (sampled with temperature and top-k, seeds seed..seed+2; temperature=0: greedy), counted right when their
- * dominant colour (mean of the saturated or bright pixels, nearest of the Shapes palette) is the prompt's. The drawn
- * shape is not judged.
- * Prints one JSON line. Not a test.
+ * How an early-fusion model trained on Shapes (`vlm4j train --model fusion-*-tiny ...`) writes, draws and classifies:
+ * greedy captions of the first {@code n} images of a table, counted right when they name the first-named shape's
+ * colour and shape ("red circle"); for every colour x {circle, square, triangle} class, three images drawn from "a red
+ * circle" (sampled with temperature, top-k and classifier-free guidance, seeds seed..seed+2; temperature=0: greedy),
+ * judged by {@link ShapesJudge} (dominant colour; shape by the fill ratio of its largest region); and, with
+ * zeroshot=N, zero-shot top-1 of the first N images over all colour x shape classes of the table by log p(image |
+ * "a {class}") and by log p("a {class}" | image). Prints one JSON line. Not a test.
  *
  * <pre>
  * mvn -B -q -pl core test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.vlm4j.bench.FusionShapesEval \
- *   -Dexec.arguments=model=RUN/model,data=SHAPES_DIR/val.tsv,n=300,temperature=1,topk=0,seed=0
+ *   -Dexec.arguments=model=RUN/model,data=SHAPES_DIR/val.tsv,n=300,temperature=1,topk=0,seed=0,guidance=1,zeroshot=0
  * </pre>
  */
 public final class FusionShapesEval {
-    /** The Shapes palette (Shapes.RGB, before its per-scene jitter of +-16). */
-    private static final int[][] PALETTE = {
-        {220, 40, 40}, {40, 180, 60}, {50, 90, 235}, {240, 220, 40},
-        {150, 60, 210}, {245, 140, 30}, {240, 240, 240}, {40, 215, 225}};
-
     private FusionShapesEval() {}
 
     public static void main(String[] args) throws Exception {
@@ -67,60 +65,61 @@ public final class FusionShapesEval {
                     }
                 }
             }
+            float guidance = Float.parseFloat(a.getOrDefault("guidance", "1"));
             int drawn = 0;
             int colourRight = 0;
+            int bothRight = 0;
             for (int c = 0; c < Shapes.COLORS.size(); c++) {
-                for (String shape : Shapes.SHAPES) {
-                    String cls = Shapes.COLORS.get(c) + " " + shape;
-                    String p = "a " + cls;
-                    float[][] imgs = model.generateImages(List.of(p, p, p), gen); // seeds seed, seed + 1, seed + 2
+                for (String shape : Shapes.SHAPES.subList(0, 3)) { // the shapes ShapesJudge tells apart
+                    String p = "a " + Shapes.COLORS.get(c) + " " + shape;
+                    float[][] imgs = model.generateImages(List.of(p, p, p), gen, guidance); // seeds seed..seed + 2
                     for (float[] img : imgs) {
+                        ShapesJudge.Verdict v = ShapesJudge.judge(img);
                         drawn++;
-                        colourRight += dominantColour(img) == c ? 1 : 0;
+                        colourRight += v.colour() == c ? 1 : 0;
+                        bothRight += v.colour() == c && v.shape() == Shapes.SHAPES.indexOf(shape) ? 1 : 0;
                     }
                 }
             }
+            int zsN = Integer.parseInt(a.getOrDefault("zeroshot", "0"));
+            String zs = "";
+            if (zsN > 0) {
+                zs = zeroShot(model, a.get("data"), zsN);
+            }
             System.out.printf("{\"captions_n\": %d, \"caption_colour_and_shape_right\": %.4f, \"drawn_n\": %d,"
-                    + " \"drawn_dominant_colour_right\": %.4f, \"chance_colour\": %.4f, \"examples\": \"%s\"}%n", seen,
-                    (double) right / seen, drawn, (double) colourRight / drawn, 1.0 / Shapes.COLORS.size(),
-                    String.join("; ", examples));
+                    + " \"guidance\": %.2f, \"drawn_colour_right\": %.4f, \"drawn_colour_and_shape_right\": %.4f,"
+                    + " \"chance_colour\": %.4f, \"chance_colour_and_shape\": %.4f%s, \"examples\": \"%s\"}%n", seen,
+                    (double) right / seen, drawn, guidance, (double) colourRight / drawn, (double) bothRight / drawn,
+                    1.0 / Shapes.COLORS.size(), 1.0 / (3 * Shapes.COLORS.size()), zs, String.join("; ", examples));
         }
     }
 
-    /** Index of the palette colour nearest the mean of the image's saturated or bright pixels; -1 if it has none. */
-    static int dominantColour(float[] chw) {
-        int plane = chw.length / 3;
-        double[] sum = new double[3];
-        int count = 0;
-        for (int p = 0; p < plane; p++) {
-            float r = chw[p] * 255;
-            float g = chw[plane + p] * 255;
-            float b = chw[2 * plane + p] * 255;
-            float max = Math.max(r, Math.max(g, b));
-            float min = Math.min(r, Math.min(g, b));
-            if (max - min > 80 || min > 170) { // the background is grey 16..64
-                sum[0] += r;
-                sum[1] += g;
-                sum[2] += b;
-                count++;
+    /** Zero-shot top-1 both ways over the classes present in the table, on its first n images. */
+    private static String zeroShot(FusionModel model, String data, int n) throws Exception {
+        List<float[]> px = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        try (BatchLoader loader = new BatchLoader(ImageTextDataset.open(data), model.preprocessor(),
+                BatchLoader.Options.sequential(64))) {
+            for (Batch b = loader.next(); b != null && labels.size() < n; b = loader.next()) {
+                int per = b.imageFloats();
+                for (int i = 0; i < b.size() && labels.size() < n; i++) {
+                    px.add(java.util.Arrays.copyOfRange(b.pixels(), i * per, (i + 1) * per));
+                    labels.add(b.meta().get(i).get("color") + " " + b.meta().get(i).get("shape"));
+                }
             }
         }
-        if (count == 0) {
-            return -1;
+        List<String> classes = new ArrayList<>(new java.util.TreeSet<>(labels));
+        int per = px.get(0).length;
+        float[] flat = new float[px.size() * per];
+        for (int i = 0; i < px.size(); i++) {
+            System.arraycopy(px.get(i), 0, flat, i * per, per);
         }
-        int best = -1;
-        double bestD = Double.MAX_VALUE;
-        for (int k = 0; k < PALETTE.length; k++) {
-            double d = 0;
-            for (int ch = 0; ch < 3; ch++) {
-                double t = sum[ch] / count - PALETTE[k][ch];
-                d += t * t;
-            }
-            if (d < bestD) {
-                bestD = d;
-                best = k;
-            }
-        }
-        return best;
+        int[] y = labels.stream().mapToInt(classes::indexOf).toArray();
+        int side = model.imageSize();
+        double image = ZeroShotEval.evaluate(model, classes, List.of("a {}"), flat, y.length, side, side, y).top1();
+        double text = ZeroShotEval.evaluate(model.inDirection(LikelihoodScorer.Direction.TEXT_GIVEN_IMAGE), classes,
+                List.of("a {}"), flat, y.length, side, side, y).top1();
+        return String.format(", \"zeroshot_n\": %d, \"zeroshot_classes\": %d, \"zeroshot_top1_image_given_text\": %.4f,"
+                + " \"zeroshot_top1_text_given_image\": %.4f", y.length, classes.size(), image, text);
     }
 }

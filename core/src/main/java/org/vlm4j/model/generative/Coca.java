@@ -23,6 +23,7 @@ import org.vlm4j.loss.Positives;
 import org.vlm4j.loss.NextToken;
 import org.vlm4j.model.Captioner;
 import org.vlm4j.model.ImageTextEncoder;
+import org.vlm4j.model.LikelihoodScorer;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.nn.AttentionPool;
@@ -35,6 +36,7 @@ import org.vlm4j.nn.Module;
 import org.vlm4j.nn.NoGrad;
 import org.vlm4j.nn.Param;
 import org.vlm4j.nn.Scalars;
+import org.vlm4j.nn.SequenceLogProbs;
 import org.vlm4j.nn.TextDecoder;
 import org.vlm4j.nn.TextTransformer;
 import org.vlm4j.nn.VisionTransformer;
@@ -58,7 +60,7 @@ import org.vlm4j.train.Pretrainable;
  * {@code contrastive_pool.*}, {@code visual_proj.*}, {@code caption_pool.*}, {@code caption_ln.*}, {@code decoder.*},
  * {@code logit_scale}.
  */
-public class Coca extends Module implements ImageTextEncoder, Captioner, Pretrainable, VlmModel {
+public class Coca extends Module implements ImageTextEncoder, Captioner, Pretrainable, VlmModel, LikelihoodScorer {
     public static final String FAMILY = "coca";
     /** Images (or texts) per forward pass of the inference methods, bounding activation memory. */
     private static final int INFERENCE_BATCH = 64;
@@ -360,6 +362,61 @@ public class Coca extends Module implements ImageTextEncoder, Captioner, Pretrai
         for (int i = 0; i < rows; i++) {
             out[start + i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
         }
+    }
+
+    @Override
+    public Set<Direction> directions() {
+        return java.util.EnumSet.of(Direction.TEXT_GIVEN_IMAGE);
+    }
+
+    @Override
+    public Direction defaultDirection() {
+        return Direction.TEXT_GIVEN_IMAGE;
+    }
+
+    /**
+     * log p(text | image) under the multimodal decoder: each text's tokens after the start token, end token
+     * included, teacher-forced against the image's captioning context ({@link SequenceLogProbs}); up to
+     * {@value #INFERENCE_BATCH} texts of one image per forward pass. (CoCa has no image likelihood.)
+     */
+    @Override
+    public float[][] score(float[] pixels, int n, int height, int width, List<String> texts, Direction direction) {
+        requireDirection(direction);
+        checkPixels(pixels, n, height, width);
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("no texts to score");
+        }
+        Tokenizer tok = requireTokenizer();
+        long[][] ids = tok.tokenize(texts, config.text().contextLength());
+        int[] from = new int[ids.length];
+        int[] to = new int[ids.length];
+        for (int j = 0; j < ids.length; j++) {
+            from[j] = 1;
+            to[j] = ids[j].length;
+            for (int k = 1; k < ids[j].length; k++) {
+                if (ids[j][k] == tok.eotId()) {
+                    to[j] = k + 1;
+                    break;
+                }
+            }
+        }
+        long per = 3L * height * width;
+        float[][] out = new float[n][texts.size()];
+        for (int i = 0; i < n; i++) {
+            for (int t0 = 0; t0 < ids.length; t0 += INFERENCE_BATCH) {
+                int b = Math.min(INFERENCE_BATCH, ids.length - t0);
+                try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
+                    NDArray x = m.create(rows(pixels, per, i, 1), new Shape(1, 3, height, width));
+                    NDArray context = captionContext(imageTokens(x)).repeat(0, b);
+                    double[] s = SequenceLogProbs.sum(decoder, context, Arrays.copyOfRange(ids, t0, t0 + b),
+                            Arrays.copyOfRange(from, t0, t0 + b), Arrays.copyOfRange(to, t0, t0 + b), padId(), m);
+                    for (int k = 0; k < b; k++) {
+                        out[i][t0 + k] = (float) s[k];
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**

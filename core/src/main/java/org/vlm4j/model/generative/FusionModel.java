@@ -18,6 +18,7 @@ import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.loss.NextToken;
 import org.vlm4j.model.Captioner;
 import org.vlm4j.model.ImageGenerator;
+import org.vlm4j.model.LikelihoodScorer;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.nn.GenerationConfig;
 import org.vlm4j.nn.Generator;
@@ -27,6 +28,7 @@ import org.vlm4j.nn.Module;
 import org.vlm4j.nn.NoGrad;
 import org.vlm4j.nn.Param;
 import org.vlm4j.nn.Scalars;
+import org.vlm4j.nn.SequenceLogProbs;
 import org.vlm4j.nn.TextDecoder;
 import org.vlm4j.text.Tokenizer;
 import org.vlm4j.train.Pretrainable;
@@ -37,12 +39,17 @@ import org.vlm4j.train.Pretrainable;
  * pair (caption then image, image then caption); the frozen VQ-VAE inside turns training images into codes and
  * generated codes into images. Writes text about an image ({@link Captioner}) and an image from text
  * ({@link #generateImages}: one grid of codes, greedy or sampled; greedy grids collapse to the commonest code, the
- * background, so drawing samples). Not yet here: QK-norm and Chameleon's normalisation
- * placement (the shared decoder is pre-LN without QK-norm), retrieval augmentation and the instruction-tuning
- * stage of CM3leon. Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
+ * background, so drawing samples; classifier-free guidance sharpens them). Scores pairs by likelihood, both ways
+ * ({@link LikelihoodScorer}: the generative classifier). The config chooses QK-norm and Chameleon's norm placement
+ * ({@code decoder}), caption dropout for guidance, CM3leon's retrieval-augmented pretraining ({@code retrieved}
+ * documents per sequence, from {@link FusionDocuments}) and its instruction-tuning stage ({@code tasks},
+ * {@link FusionSequences}). Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
  */
-public final class FusionModel extends Module implements VlmModel, Pretrainable, Captioner, ImageGenerator {
+public final class FusionModel extends Module implements VlmModel, Pretrainable, Captioner, ImageGenerator,
+        LikelihoodScorer {
     public static final String FAMILY = "fusion";
+    /** Image-text pairs (one sequence each) scored per forward pass of {@link #score}. */
+    private static final int SCORE_ROWS = 128;
 
     private final FusionConfig config;
     private final Tokenizer tokenizer;
@@ -50,6 +57,9 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
     private final TextDecoder decoder;
     private final VqVae image;
     private final FusionVocabulary vocab;
+    private final FusionSequences sequences;
+    /** The retrieved documents of every training entry, for configs with {@code retrieved > 0}. */
+    private FusionDocuments documents;
 
     public FusionModel(FusionConfig config, Tokenizer tokenizer, long seed) {
         if (tokenizer == null || tokenizer.vocabSize() != config.textVocabSize()) {
@@ -64,6 +74,7 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
         this.image = child("image_tokenizer", new VqVae(config.image(), seed + 1));
         image.setTrainable(false);
         this.vocab = new FusionVocabulary(config.textVocabSize(), config.image().codebookSize());
+        this.sequences = new FusionSequences(config, tokenizer, vocab);
     }
 
     public static FusionModel create(FusionConfig config, Tokenizer tokenizer, long seed) {
@@ -117,21 +128,48 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
         return image.gridHeight() * image.gridWidth();
     }
 
-    /** Both orders of every pair of every micro-batch: mean next-token loss over non-padding targets. */
+    /**
+     * Retrieval-augmented pretraining ({@code retrieved > 0}) reads each training entry's documents from here: build
+     * them with {@link FusionDocuments#build} over the training data before training.
+     */
+    public void useDocuments(FusionDocuments docs) {
+        if (docs != null && docs.perEntry() < config.retrieved()) {
+            throw new IllegalArgumentException("the config prepends " + config.retrieved() + " documents, the index"
+                    + " retrieved " + docs.perEntry() + " per entry");
+        }
+        this.documents = docs;
+    }
+
+    /**
+     * Next-token loss over the training sequences of every pair of every micro-batch ({@link FusionSequences#training}):
+     * mean over the tokens each sequence's loss covers. Caption dropout draws from a generator seeded by the batch's
+     * position in the data, so a resumed run drops the same captions.
+     */
     @Override
     public Map<String, Float> forwardBackward(List<Batch> micro, GradientCollector gc, NDManager m) {
+        if (config.retrieved() > 0 && documents == null) {
+            throw new IllegalStateException("this config trains with " + config.retrieved() + " retrieved documents"
+                    + " per sequence: call useDocuments (vlm4j train --retriever DIR) first");
+        }
         float total = 0;
         for (Batch b : micro) {
             int[][] codes = image.tokenize(b.pixels(), b.size(), b.height(), b.width());
-            List<long[]> sequences = new ArrayList<>();
+            List<long[]> rows = new ArrayList<>();
+            List<Integer> from = new ArrayList<>();
+            long seed = b.end() == null ? 0 : b.end().epoch() * 1_000_003L + b.end().offset();
             for (int i = 0; i < b.size(); i++) {
-                long[] text = FusionVocabulary.caption(tokenizer, b.captions().get(i), config.textContext());
-                sequences.add(vocab.captionToImage(text, codes[i]));
-                sequences.add(vocab.imageToCaption(codes[i], text));
+                List<long[]> docs = config.retrieved() == 0 ? List.of()
+                        : documents.documents(b.meta().get(i).get("__key__"), config.retrieved(), sequences);
+                for (FusionSequences.Seq s : sequences.training(b.captions().get(i), codes[i], b.meta().get(i),
+                        new SplittableRandom(seed * 131 + i), docs)) {
+                    rows.add(s.tokens());
+                    from.add(s.from());
+                }
             }
-            FusionVocabulary.Rows rows = vocab.rows(sequences, config.rowLength());
-            NDArray logits = decoder.logits(ids(m, rows.inputs()), null, null);
-            NDArray loss = NextToken.loss(logits, ids(m, rows.targets()), vocab.pad());
+            FusionVocabulary.Rows r = vocab.rows(rows, config.rowLength(),
+                    from.stream().mapToInt(Integer::intValue).toArray());
+            NDArray logits = decoder.logits(ids(m, r.inputs()), null, null);
+            NDArray loss = NextToken.loss(logits, ids(m, r.targets()), vocab.pad());
             total += loss.getFloat() / micro.size();
             gc.backward(micro.size() == 1 ? loss : Scalars.mul(loss, 1f / micro.size()));
         }
@@ -152,10 +190,27 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
         int[][] codes = image.tokenize(pixels, n, height, width);
         long[][] prompts = new long[n][];
         for (int i = 0; i < n; i++) {
-            long[] img = vocab.image(codes[i]);
-            prompts[i] = Arrays.copyOf(img, img.length + 1);
-            prompts[i][img.length] = tokenizer.sotId();
+            prompts[i] = sequences.captionPrompt(codes[i]);
         }
+        return writeText(prompts, generation);
+    }
+
+    /**
+     * Answers a question about each image ({@code <image> codes </image> [sot] question [eot] [sot]}, the layout of
+     * the instruction-tuned model's questions, e.g. {@link FusionTasks#COLOUR_QUESTION}).
+     */
+    public List<String> answer(float[] pixels, int n, int height, int width, String question,
+                               GenerationConfig generation) {
+        int[][] codes = image.tokenize(pixels, n, height, width);
+        long[][] prompts = new long[n][];
+        for (int i = 0; i < n; i++) {
+            prompts[i] = sequences.question(codes[i], question, "").tokens();
+            prompts[i] = Arrays.copyOf(prompts[i], prompts[i].length - 1); // "[sot] [eot]" of the empty answer less eot
+        }
+        return writeText(prompts, generation);
+    }
+
+    private List<String> writeText(long[][] prompts, GenerationConfig generation) {
         Set<Integer> stops = new HashSet<>(generation.stopTokens());
         stops.add(tokenizer.eotId());
         int room = config.decoder().contextLength() - prompts[0].length;
@@ -163,7 +218,7 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
                 generation.sample(), generation.temperature(), generation.topK(), generation.topP(),
                 generation.lengthPenalty(), stops, generation.seed());
         Generator.Output out = Generator.generate(decoder, null, null, prompts, g);
-        List<String> captions = new ArrayList<>(n);
+        List<String> captions = new ArrayList<>(prompts.length);
         for (long[] t : out.tokens()) {
             captions.add(tokenizer.decode(vocab.textIds(cut(t, tokenizer.eotId()))).strip());
         }
@@ -179,38 +234,60 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
         return tokens;
     }
 
-    /**
-     * Codes of an image for each text: prompt {@code [sot] text [eot] <image>}, then one code at each of the grid's
-     * positions, chosen among the codes only: the most likely (greedy) or, with {@code generation.sample()}, drawn
-     * with its temperature, top-k and top-p (text {@code i} seeded by {@code seed + i}). Its length and stop tokens are
-     * not used: an image is always one whole grid.
-     */
+    /** {@link #generateCodes(List, GenerationConfig, float)} without guidance. */
     public int[][] generateCodes(List<String> texts, GenerationConfig generation) {
+        return generateCodes(texts, generation, 1f);
+    }
+
+    /**
+     * Codes of an image for each text: prompt {@code [sot] text [eot] <image>} (behind "draw this" when instruction
+     * tuned), then one code at each of the grid's positions, chosen among the codes only: the most likely (greedy)
+     * or, with {@code generation.sample()}, drawn with its temperature, top-k and top-p (text {@code i} seeded by
+     * {@code seed + i}). Its length and stop tokens are not used: an image is always one whole grid. With
+     * {@code guidance} other than 1, classifier-free guidance (Ho and Salimans 2022, as in CM3leon): the code logits
+     * are {@code u + guidance (c - u)}, c given the text and u given the empty caption (which a model trained with
+     * caption_dropout has learnt).
+     */
+    public int[][] generateCodes(List<String> texts, GenerationConfig generation, float guidance) {
         int[][] out = new int[texts.size()][];
         int first = (int) vocab.codeToken(0);
         int k = vocab.codebookSize();
+        boolean guided = guidance != 1f;
+        long[] empty = sequences.drawPrompt("");
         for (int i = 0; i < texts.size(); i++) {
-            long[] text = FusionVocabulary.caption(tokenizer, texts.get(i), config.textContext());
-            long[] prompt = Arrays.copyOf(text, text.length + 1);
-            prompt[text.length] = vocab.imageStart();
+            long[] prompt = sequences.drawPrompt(texts.get(i));
             SplittableRandom rng = new SplittableRandom(generation.seed() + i);
             int[] codes = new int[cells()];
             try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
                 KvCache cache = new KvCache(config.decoder().layers());
+                KvCache uncache = guided ? new KvCache(config.decoder().layers()) : null;
                 NDArray logits = decoder.logits(m.create(prompt, new Shape(1, prompt.length)), null, null, cache);
+                NDArray ulogits = guided ? decoder.logits(m.create(empty, new Shape(1, empty.length)), null, null,
+                        uncache) : null;
                 for (int t = 0; t < codes.length; t++) {
-                    long last = logits.getShape().get(1) - 1;
-                    float[] row = logits.get("0, " + last + ", " + first + ":" + (first + k)).toFloatArray();
+                    float[] row = codeLogits(logits, first, k);
+                    if (guided) {
+                        float[] u = codeLogits(ulogits, first, k);
+                        for (int j = 0; j < k; j++) {
+                            row[j] = u[j] + guidance * (row[j] - u[j]);
+                        }
+                    }
                     codes[t] = generation.sample() ? Generator.sample(row, generation, rng) : argmax(row);
                     if (t < codes.length - 1) {
-                        logits = decoder.logits(m.create(new long[] {vocab.codeToken(codes[t])}, new Shape(1, 1)),
-                                null, null, cache);
+                        NDArray next = m.create(new long[] {vocab.codeToken(codes[t])}, new Shape(1, 1));
+                        logits = decoder.logits(next, null, null, cache);
+                        ulogits = guided ? decoder.logits(next, null, null, uncache) : null;
                     }
                 }
             }
             out[i] = codes;
         }
         return out;
+    }
+
+    private static float[] codeLogits(NDArray logits, int first, int k) {
+        long last = logits.getShape().get(1) - 1;
+        return logits.get("0, " + last + ", " + first + ":" + (first + k)).toFloatArray();
     }
 
     private static int argmax(float[] x) {
@@ -223,10 +300,71 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
         return best;
     }
 
+    @Override
+    public Set<Direction> directions() {
+        return java.util.EnumSet.allOf(Direction.class);
+    }
+
+    /** log p(image | text): the generative classifier of the issue (Bayes' rule with a uniform prior over texts). */
+    @Override
+    public Direction defaultDirection() {
+        return Direction.IMAGE_GIVEN_TEXT;
+    }
+
+    /**
+     * The generative classifier: {@code IMAGE_GIVEN_TEXT} scores the sequence {@code [sot] text [eot] <image> codes}
+     * over its image codes (the caption-to-image order the model trained on); {@code TEXT_GIVEN_IMAGE} scores
+     * {@code <image> codes </image> [sot] text [eot]} over the text after its start token (an instruction-tuned
+     * model reads its "draw this" / "caption this" instruction first). All pairs of a chunk of
+     * images with every text go through the decoder together, {@value #SCORE_ROWS} sequences per forward pass.
+     */
+    @Override
+    public float[][] score(float[] pixels, int n, int height, int width, List<String> texts, Direction direction) {
+        requireDirection(direction);
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("no texts to score");
+        }
+        int[][] codes = image.tokenize(pixels, n, height, width);
+        int t = texts.size();
+        long[][] text = new long[t][];
+        for (int j = 0; j < t; j++) {
+            text[j] = sequences.text(texts.get(j));
+        }
+        float[][] out = new float[n][t];
+        for (int start = 0; start < n * t; start += SCORE_ROWS) {
+            int b = Math.min(SCORE_ROWS, n * t - start);
+            long[][] rows = new long[b][];
+            int[] from = new int[b];
+            int[] to = new int[b];
+            for (int k = 0; k < b; k++) {
+                int i = (start + k) / t;
+                int j = (start + k) % t;
+                FusionSequences.Seq q = direction == Direction.IMAGE_GIVEN_TEXT
+                        ? sequences.imageGivenText(text[j], codes[i]) : sequences.textGivenImage(codes[i], text[j]);
+                rows[k] = q.tokens();
+                from[k] = q.from();
+                // the image's codes (not </image>), or the text after its start token through its end token
+                to[k] = direction == Direction.IMAGE_GIVEN_TEXT ? q.from() + codes[i].length : q.tokens().length;
+            }
+            try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
+                double[] s = SequenceLogProbs.sum(decoder, null, rows, from, to, vocab.pad(), m);
+                for (int k = 0; k < b; k++) {
+                    out[(start + k) / t][(start + k) % t] = (float) s[k];
+                }
+            }
+        }
+        return out;
+    }
+
     /** Images for texts: {@link #generateCodes} decoded by the VQ-VAE, RGB in [0, 1], [n][3 * S * S] CHW. */
     @Override
     public float[][] generateImages(List<String> texts, GenerationConfig generation) {
         return image.detokenize(generateCodes(texts, generation));
+    }
+
+    /** As above, with classifier-free guidance ({@link #generateCodes(List, GenerationConfig, float)}). */
+    public float[][] generateImages(List<String> texts, GenerationConfig generation, float guidance) {
+        return image.detokenize(generateCodes(texts, generation, guidance));
     }
 
     @Override

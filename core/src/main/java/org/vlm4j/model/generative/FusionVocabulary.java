@@ -84,6 +84,15 @@ public record FusionVocabulary(int textSize, int codebookSize) {
         return concat(image(codes), checkText(text));
     }
 
+    /** Sequences joined in order (retrieved documents before the sequence they support, a prompt before its task). */
+    public static long[] join(long[]... parts) {
+        long[] out = new long[0];
+        for (long[] p : parts) {
+            out = concat(out, p);
+        }
+        return out;
+    }
+
     /** {@code <image> codes </image>}. */
     public long[] image(int[] codes) {
         long[] out = new long[codes.length + 2];
@@ -97,6 +106,23 @@ public record FusionVocabulary(int textSize, int codebookSize) {
 
     /** Rows of {@code length} for next-token training; a longer sequence is an error (it would lose its end). */
     public Rows rows(List<long[]> sequences, int length) {
+        return rows(sequences, length, null);
+    }
+
+    /**
+     * As {@link #rows(List, int)}, with the loss on each sequence's tokens from {@code lossFrom[i]} on only (earlier
+     * targets are {@code <pad>}): a prompt or retrieved documents condition the rest but are not predicted. Null or
+     * 1: every token after the first.
+     */
+    public Rows rows(List<long[]> sequences, int length, int[] lossFrom) {
+        Rows r = unmaskedRows(sequences, length);
+        for (int i = 0; lossFrom != null && i < lossFrom.length; i++) {
+            Arrays.fill(r.targets()[i], 0, Math.max(0, Math.min(length, lossFrom[i] - 1)), pad());
+        }
+        return r;
+    }
+
+    private Rows unmaskedRows(List<long[]> sequences, int length) {
         long[][] in = new long[sequences.size()][length];
         long[][] tg = new long[sequences.size()][length];
         for (int r = 0; r < in.length; r++) {

@@ -70,6 +70,46 @@ class CocaTest {
         assertTrue(e.getMessage().contains("caption_weight"), e.getMessage());
     }
 
+    /**
+     * log p(text | image), CoCa's generative classifier: each pair's score is the sum of the multimodal decoder's
+     * log-probabilities of the text's tokens after the start token, end token included, recomputed here token by
+     * token from one image at a time; it has no image likelihood.
+     */
+    @Test
+    void scoresTextsByTheirLikelihoodGivenTheImage() {
+        ClipBpeTokenizer tok = tokenizer();
+        try (Coca model = new Coca(CocaPresets.get("coca-tiny", tok.vocabSize()), tok, 3);
+             NDManager m = NDManager.newBaseManager(); org.vlm4j.nn.NoGrad g = new org.vlm4j.nn.NoGrad()) {
+            float[] pixels = randomPixels(2, 64, 4);
+            List<String> texts = List.of("a small green triangle", "a large red circle left of a small blue square");
+            float[][] s = model.score(pixels, 2, 64, 64, texts);
+            long[][] ids = tok.tokenize(texts, model.config().text().contextLength());
+            for (int i = 0; i < 2; i++) {
+                var x = m.create(java.util.Arrays.copyOfRange(pixels, i * 3 * 64 * 64, (i + 1) * 3 * 64 * 64),
+                        new ai.djl.ndarray.types.Shape(1, 3, 64, 64));
+                var ctx = model.captionContext(model.imageTokens(x));
+                for (int j = 0; j < texts.size(); j++) {
+                    int end = 1;
+                    while (ids[j][end] != tok.eotId()) {
+                        end++;
+                    }
+                    long[] row = java.util.Arrays.copyOf(ids[j], end + 1);
+                    float[] lp = model.decoder().logits(m.create(row, new ai.djl.ndarray.types.Shape(1, row.length)),
+                            ctx, null).logSoftmax(-1).toFloatArray();
+                    int v = model.config().decoder().vocabSize();
+                    double want = 0;
+                    for (int t = 1; t < row.length; t++) {
+                        want += lp[(t - 1) * v + (int) row[t]];
+                    }
+                    assertEquals(want, s[i][j], 1e-3, "image " + i + ", text " + j);
+                }
+            }
+            assertEquals(Set.of(org.vlm4j.model.LikelihoodScorer.Direction.TEXT_GIVEN_IMAGE), model.directions());
+            assertThrows(IllegalArgumentException.class, () -> model.score(pixels, 2, 64, 64, texts,
+                    org.vlm4j.model.LikelihoodScorer.Direction.IMAGE_GIVEN_TEXT));
+        }
+    }
+
     @Test
     void forwardBackwardReportsWeightedTermsAndReachesEveryPart() {
         ClipBpeTokenizer tok = tokenizer();
