@@ -98,6 +98,10 @@ final class EvalCommand implements Runnable {
                 + " | image). Default: image for models that score but do not embed (fusion), embeddings otherwise")
         String likelihood;
 
+        @Option(names = "--by-score", description = "classify by the model's own pair score (Llip's caption-conditioned"
+                + " score, an ITM head) instead of its embeddings; needs --classes for tables and shards")
+        boolean byScore;
+
         @Mixin
         JsonOption json;
 
@@ -111,7 +115,7 @@ final class EvalCommand implements Runnable {
             ImageTextDataset dataset = ImageTextDataset.open(data);
             DatasetEvals.Labeler labeler = label.labeler();
             try (VlmModel m = Cli.load(model)) {
-                if (likelihood != null || !(m instanceof ImageTextEncoder)) {
+                if (likelihood != null || byScore || !(m instanceof ImageTextEncoder)) {
                     print(spec.commandLine().getOut(), json.json, byLikelihood(m, dataset, tpl, labeler, rule));
                     return 0;
                 }

@@ -1,12 +1,9 @@
 package org.vlm4j.experiment;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vlm4j.data.Batch;
-import org.vlm4j.data.BatchLoader;
 import org.vlm4j.data.CaptionMix;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
@@ -141,55 +138,23 @@ final class ShapesWorkbench {
     }
 
     /**
-     * The same protocol from pair scores: a class scores the mean over its prompts; retrieval ranks the scores of
-     * every (image, caption) pair of the split (each val scene is one image with one caption).
+     * The same protocol from pair scores ({@link DatasetEvals#zeroShot(ImageTextScorer, ImageTextDataset, List, List,
+     * DatasetEvals.Labeler, int[], TieRule)}: a class scores the mean over its prompts); retrieval ranks the scores
+     * of every (image, caption) pair of the split (each val scene is one image with one caption).
      */
     private Run scoredEvaluation(String label, int batch, int steps, double first, double last, double seconds,
                                  ImageTextScorer scorer, List<String> classes, DatasetEvals.Labeler labeler)
             throws Exception {
-        List<String> prompts = new ArrayList<>();
-        for (String c : classes) {
-            for (String p : PROMPTS) {
-                prompts.add(p.replace("{}", c));
-            }
+        double zs = DatasetEvals.zeroShot(scorer, ImageTextDataset.open(val.toString()), classes, PROMPTS, labeler,
+                ZeroShotEval.DEFAULT_KS, TieRule.PESSIMISTIC).result().top1();
+        List<String> captions = ImageTextDataset.open(val.toString()).captions(Integer.MAX_VALUE);
+        EncodedDataset scores = EncodedDataset.score(scorer, ImageTextDataset.open(val.toString()), captions);
+        if (scores.size() != captions.size()) {
+            throw new IllegalStateException(val + ": " + scores.size() + " images scored for " + captions.size()
+                    + " captions (unreadable images?)");
         }
-        List<float[]> pixels = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        int h = 0;
-        int w = 0;
-        try (BatchLoader loader = new BatchLoader(ImageTextDataset.open(val.toString()), scorer.preprocessor(),
-                BatchLoader.Options.sequential(64))) {
-            for (Batch b = loader.next(); b != null; b = loader.next()) {
-                h = b.height();
-                w = b.width();
-                int per = 3 * h * w;
-                for (int i = 0; i < b.size(); i++) {
-                    pixels.add(java.util.Arrays.copyOfRange(b.pixels(), i * per, (i + 1) * per));
-                    captions.add(b.captions().get(i));
-                    labels.add(labeler.apply(b.captions().get(i), b.meta().get(i)));
-                }
-            }
-        }
-        int n = pixels.size();
-        float[] flat = new float[n * 3 * h * w];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(pixels.get(i), 0, flat, i * 3 * h * w, 3 * h * w);
-        }
-        float[][] promptScores = scorer.score(flat, n, h, w, prompts);
-        float[][] classScores = new float[n][classes.size()];
-        for (int i = 0; i < n; i++) {
-            for (int c = 0; c < classes.size(); c++) {
-                for (int p = 0; p < PROMPTS.size(); p++) {
-                    classScores[i][c] += promptScores[i][c * PROMPTS.size() + p] / PROMPTS.size();
-                }
-            }
-        }
-        int[] y = DatasetEvals.indices(val.toString(), labels, classes);
-        double zs = ZeroShotEval.fromScores(classScores, y, classes, ZeroShotEval.DEFAULT_KS, TieRule.PESSIMISTIC)
-                .top1();
-        int[] textToImage = java.util.stream.IntStream.range(0, n).toArray();
-        RetrievalResult rr = RetrievalEval.fromScores(scorer.score(flat, n, h, w, captions), textToImage);
+        int[] textToImage = java.util.stream.IntStream.range(0, captions.size()).toArray();
+        RetrievalResult rr = RetrievalEval.fromScores(scores.imageEmbeds(), textToImage);
         return new Run(label, batch, steps, first, last, seconds, zs, rr.imageToText().recallAt(1),
                 rr.textToImage().recallAt(1));
     }
