@@ -18,7 +18,7 @@ public interface Pretrainable extends VlmModel {
     /** Loss terms by name (their sum is what was minimised), as plain values. */
     Map<String, Float> forwardBackward(List<Batch> microBatches, GradientCollector collector, NDManager manager);
 
-    /** How training images are decoded and normalised. */
+    /** How training images are decoded and normalised; null for a text-only model (the loader then reads no image). */
     ImagePreprocessor preprocessor();
 
     /** Called after each optimiser update (e.g. CLIP clamps its logit scale). */
