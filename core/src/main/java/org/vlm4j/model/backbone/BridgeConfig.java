@@ -50,7 +50,8 @@ public record BridgeConfig(
     /** A bridge without an image decoder. */
     public BridgeConfig(String family, VisionConfig vision, DecoderConfig lm, int prefixTokens, int queries,
                         int bridgeWidth, int bridgeLayers, int bridgeHeads, List<String> taskTokens, int vokens,
-                        boolean trainVision, String captionPrompt, String questionTemplate, PreprocessConfig preprocess) {
+                        boolean trainVision, String captionPrompt, String questionTemplate,
+                        PreprocessConfig preprocess) {
         this(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads, taskTokens, vokens,
                 trainVision, captionPrompt, questionTemplate, preprocess, null);
     }
@@ -88,7 +89,7 @@ public record BridgeConfig(
                 taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p, decoder);
     }
 
-    /** The same bridge drawing images with a frozen diffusion decoder of this config (MiniGPT-5's {@code --decoder}). */
+    /** The same bridge drawing with a frozen diffusion decoder of this config (MiniGPT-5's {@code --decoder}). */
     public BridgeConfig withDecoder(DiffusionConfig d) {
         return new BridgeConfig(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
                 taskTokens, vokens, trainVision, captionPrompt, questionTemplate, preprocess, d);

@@ -232,7 +232,7 @@ class MiniGpt5DecoderTest {
             assertArrayEquals(before, loaded.generateImages(List.of("a green square"), gen)[0]);
             assertEquals(16, loaded.imageSize());
         }
-        Files.walk(dir.resolve("decoder")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        org.vlm4j.io.AtomicFiles.deleteTree(dir.resolve("decoder"));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ModelDir.load(dir));
         assertTrue(e.getMessage().contains("decoder"), e.getMessage());

@@ -285,7 +285,10 @@ public final class DiffusionModel extends Module implements VlmModel, Pretrainab
         });
     }
 
-    /** The DiT's inputs (states, additive key mask, pooled) for the conditioned rows then, with guidance, the empty caption's. */
+    /**
+     * The DiT's inputs (states, additive key mask, pooled): the conditioned rows then, with guidance, the empty
+     * caption's.
+     */
     private interface ContextSource {
         NDArray[] context(NDManager m);
     }
