@@ -78,6 +78,10 @@ final class GenerateImageCommand implements Callable<Integer> {
             if (!(m instanceof ImageGenerator g)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
             }
+            if (!g.canGenerateImages()) {
+                throw new IllegalArgumentException(model + ": this " + m.family() + " model has no image decoder"
+                        + " (train it with --decoder DIR, a diffusion model)");
+            }
             BufferedImage picture;
             float w;
             // MiniGPT-5 draws with its diffusion decoder: the same sampling settings apply

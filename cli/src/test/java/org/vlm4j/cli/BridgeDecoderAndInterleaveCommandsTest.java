@@ -78,6 +78,14 @@ class BridgeDecoderAndInterleaveCommandsTest {
         assertEquals(4, r.get("sampling_steps").asInt());
         assertEquals(16, ImageIO.read(png.toFile()).getWidth());
 
+        CliTest.Result plain = CliTest.run("train", "--model", "minigpt5-tiny", "--vision", clip, "--lm", lm, "--data",
+                data.resolve("train.tsv"), "--out", tmp.resolve("plain"), "--steps", "1", "--batch-size", "4");
+        assertEquals(0, plain.code(), plain.err());
+        CliTest.Result noDecoder = CliTest.run("generate-image", "--model", tmp.resolve("plain/model"), "--text",
+                "a red circle", "--out", tmp.resolve("none.png"));
+        assertEquals(1, noDecoder.code());
+        assertTrue(noDecoder.err().contains("no image decoder"), noDecoder.err());
+
         CliTest.Result wrong = CliTest.run("train", "--model", "minigpt4-tiny", "--vision", clip, "--lm", lm,
                 "--decoder", decoder, "--data", data.resolve("train.tsv"), "--out", tmp.resolve("bad"), "--steps", "1");
         assertEquals(1, wrong.code());
