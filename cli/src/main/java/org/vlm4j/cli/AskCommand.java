@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vlm4j.model.QuestionAnswerer;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.backbone.Bridge;
+import org.vlm4j.model.backbone.Segment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,10 +19,13 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a vlm4j model directory of a question-answering family")
     Path model;
 
-    @Option(names = "--image", required = true, description = "the image file")
-    Path image;
+    @Option(names = "--image", required = true, description = "the image file; repeat it for a prompt with several"
+            + " <image> placeholders (bridges), which take the images in order")
+    List<Path> images;
 
-    @Option(names = "--question", required = true, description = "the question, e.g. \"what colour is the square?\"")
+    @Option(names = "--question", required = true, description = "the question, e.g. \"what colour is the square?\";"
+            + " or, for a bridge, an interleaved prompt continued as it stands (Frozen's few-shot setting), e.g."
+            + " \"<image> this is a red circle. <image> this is\"")
     String question;
 
     @Option(names = "--beam", defaultValue = "1", description = "beam width; 1 is greedy (default: ${DEFAULT-VALUE})")
@@ -45,7 +50,21 @@ final class AskCommand implements Callable<Integer> {
             if (!(m instanceof QuestionAnswerer qa)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot answer questions");
             }
-            String answer = qa.answerFiles(List.of(image), List.of(question), gen).get(0);
+            String answer;
+            if (question.contains(Segment.IMAGE)) {
+                if (!(m instanceof Bridge b)) {
+                    throw new IllegalArgumentException(model + ": a " + m.family() + " model takes no interleaved"
+                            + " images (" + Segment.IMAGE + " in --question); the pretrained-backbone bridges do");
+                }
+                answer = b.generateInterleavedFiles(question, images, gen);
+            } else {
+                if (images.size() != 1) {
+                    throw new IllegalArgumentException(images.size() + " --image files but no " + Segment.IMAGE
+                            + " placeholder in --question: mark where each image goes, e.g. \"" + Segment.IMAGE
+                            + " this is a red circle. " + Segment.IMAGE + " this is\"");
+                }
+                answer = qa.answerFiles(images, List.of(question), gen).get(0);
+            }
             var out = spec.commandLine().getOut();
             if (json.json) {
                 Map<String, Object> r = new LinkedHashMap<>();

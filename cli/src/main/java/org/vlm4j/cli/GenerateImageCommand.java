@@ -12,6 +12,7 @@ import org.vlm4j.image.RgbImages;
 import org.vlm4j.io.AtomicFiles;
 import org.vlm4j.model.ImageGenerator;
 import org.vlm4j.model.VlmModel;
+import org.vlm4j.model.backbone.MiniGpt5;
 import org.vlm4j.model.generative.FusionModel;
 import org.vlm4j.model.generative.diffusion.DiffusionModel;
 import org.vlm4j.model.generative.diffusion.SamplingConfig;
@@ -24,8 +25,8 @@ import picocli.CommandLine.Option;
         description = "Draw an image from a text with a model that writes images (the early-fusion token model, the"
                 + " diffusion model).")
 final class GenerateImageCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "a vlm4j model directory (family fusion or"
-            + " diffusion)")
+    @Option(names = "--model", required = true, description = "a vlm4j model directory (family fusion,"
+            + " diffusion, or minigpt5 trained with --decoder)")
     Path model;
 
     @Option(names = "--text", required = true, description = "what to draw, e.g. \"a red circle\"")
@@ -77,9 +78,17 @@ final class GenerateImageCommand implements Callable<Integer> {
             if (!(m instanceof ImageGenerator g)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
             }
+            if (!g.canGenerateImages()) {
+                throw new IllegalArgumentException(model + ": this " + m.family() + " model has no image decoder"
+                        + " (train it with --decoder DIR, a diffusion model)");
+            }
             BufferedImage picture;
             float w;
-            if (m instanceof DiffusionModel d) {
+            // MiniGPT-5 draws with its diffusion decoder: the same sampling settings apply
+            DiffusionModel diffusion = m instanceof DiffusionModel d ? d
+                    : m instanceof MiniGpt5 g5 && g5.config().decoder() != null ? g5.decoder() : null;
+            if (diffusion != null) {
+                DiffusionModel d = diffusion;
                 SamplingConfig base = SamplingConfig.defaults(seed);
                 d.setSampling(new SamplingConfig(sampler != null ? sampler : base.sampler(),
                         samplingSteps != null ? samplingSteps : base.steps(),
@@ -108,7 +117,8 @@ final class GenerateImageCommand implements Callable<Integer> {
             r.put("png", out.toString());
             r.put("size", g.imageSize());
             r.put("seed", seed);
-            if (m instanceof DiffusionModel d) {
+            if (diffusion != null) {
+                DiffusionModel d = diffusion;
                 r.put("sampler", d.sampling().sampler());
                 r.put("sampling_steps", d.sampling().sampler().equals(SamplingConfig.DDPM)
                         ? d.config().timesteps() : Math.min(d.sampling().steps(), d.config().timesteps()));

@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
             if (m instanceof ImageTextEncoder) {
                 caps.addAll(List.of("embed", "classify"));
             }
-            if (m instanceof org.vlm4j.model.ImageGenerator) {
+            if (m instanceof org.vlm4j.model.ImageGenerator g && g.canGenerateImages()) {
                 caps.add("generate-image");
             }
             if (m instanceof org.vlm4j.model.ImageTokenizer) {

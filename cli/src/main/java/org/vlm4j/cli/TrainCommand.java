@@ -23,6 +23,7 @@ import org.vlm4j.model.backbone.Blip2QFormer;
 import org.vlm4j.model.backbone.Bridge;
 import org.vlm4j.model.backbone.BridgeConfig;
 import org.vlm4j.model.backbone.Bridges;
+import org.vlm4j.model.backbone.MiniGpt5;
 import org.vlm4j.model.backbone.QFormerConfig;
 import org.vlm4j.model.backbone.Towers;
 import org.vlm4j.model.generative.FusionDocuments;
@@ -119,6 +120,11 @@ final class TrainCommand implements Callable<Integer> {
             + " (frozen; its tokenizer becomes the bridge's)")
     Path lm;
 
+    @Option(names = "--decoder", paramLabel = "DIR", description = "minigpt5-tiny: a trained diffusion model directory"
+            + " (e.g. --model diffusion-tiny), the frozen image decoder whose text conditioning the vokens learn to"
+            + " produce; it is kept in the bridge's model directory, and the bridge then draws images (generate-image)")
+    Path decoder;
+
     @Option(names = "--feature-cache", paramLabel = "DIR|memory", description = "bridges with a frozen vision tower:"
             + " cache its outputs per image, in memory or in DIR (reused by later runs over the same data and tower)")
     String featureCache;
@@ -185,6 +191,10 @@ final class TrainCommand implements Callable<Integer> {
         if (!bridge && !stage1 && (vision != null || lm != null || featureCache != null)) {
             throw new IllegalArgumentException("--vision, --lm and --feature-cache are for bridge presets ("
                     + String.join(", ", Bridges.PRESETS) + "), not a " + family + " model");
+        }
+        if (decoder != null && !family.equals(MiniGpt5.FAMILY)) {
+            throw new IllegalArgumentException("--decoder is for " + MiniGpt5.FAMILY + " bridges (minigpt5-tiny), not a "
+                    + family + " model");
         }
         Tokenizer tok = text && !bridge ? tokenizer(dataset) : null; // image-only families: no vocabulary is fitted
         Object config = config(tok == null ? 0 : tok.vocabSize());
@@ -270,7 +280,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** A bridge over the --vision and --lm towers, with the --feature-cache if any. */
     private Bridge bridge(BridgeConfig preset) throws Exception {
-        Bridge b = Towers.bridge(preset, vision, lm, seed);
+        Bridge b = Towers.bridge(preset, vision, lm, decoder, seed);
         if (featureCache != null) {
             b.setFeatureCache(featureCache.equals("memory") ? FeatureCache.inMemory()
                     : FeatureCache.onDisk(Path.of(featureCache)));

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.vlm4j.model.ComposedModel;
 import org.vlm4j.model.Families;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.model.contrastive.Clip;
@@ -51,6 +52,11 @@ public final class ModelDir {
             }
             AtomicFiles.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(cfg));
             StateDict.save(model.module(), tmp.resolve(WEIGHTS), Map.of("family", model.family()));
+            if (model instanceof ComposedModel composed) {
+                for (Map.Entry<String, VlmModel> part : composed.parts().entrySet()) {
+                    save(part.getValue(), tmp.resolve(part.getKey()));
+                }
+            }
             replace(tmp, abs);
         } finally {
             AtomicFiles.deleteTree(tmp);
@@ -157,6 +163,22 @@ public final class ModelDir {
                 throw new IllegalArgumentException(weights + ": missing");
             }
             StateDict.load(model.module(), weights);
+            if (model instanceof ComposedModel composed) {
+                for (String part : composed.requiredParts()) {
+                    Path sub = dir.resolve(part);
+                    if (!Files.isDirectory(sub)) {
+                        throw new IllegalArgumentException(sub + ": missing (this " + model.family() + " model's"
+                                + " config names a '" + part + "' model directory inside its own)");
+                    }
+                    VlmModel loaded = load(sub);
+                    try {
+                        composed.attachPart(part, loaded);
+                    } catch (RuntimeException e) {
+                        loaded.close();
+                        throw new IllegalArgumentException(sub + ": " + e.getMessage(), e);
+                    }
+                }
+            }
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;

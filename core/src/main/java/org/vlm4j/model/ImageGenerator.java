@@ -17,6 +17,11 @@ public interface ImageGenerator {
     /** Side of the generated images (square). */
     int imageSize();
 
+    /** Whether this model can draw now (MiniGPT-5 only with an image decoder). */
+    default boolean canGenerateImages() {
+        return true;
+    }
+
     /** The same as 8-bit RGB pictures. */
     default List<BufferedImage> generatePictures(List<String> texts, GenerationConfig generation) {
         List<BufferedImage> out = new ArrayList<>(texts.size());

@@ -412,6 +412,107 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         return List.of(out);
     }
 
+    // ------------------------------------------------------------------------------------------------ interleaved
+
+    /**
+     * The LM's input embeddings [1, T, D] of an interleaved prompt: [sot], then each segment in order, an image's soft
+     * prompt ({@link #prefix}) in its place and a text's token embeddings. {@code [sot][image] prompt} is the
+     * layout of {@link #generate}, so one image followed by the caption prompt gives the same sequence.
+     */
+    NDArray spliced(List<Segment> segments, NDManager m) {
+        Tokenizer tok = requireTokenizer();
+        int side = config.vision().imageSize();
+        int per = 3 * side * side;
+        List<float[]> images = new ArrayList<>();
+        for (Segment s : segments) {
+            if (s.isImage()) {
+                if (s.pixels().length != per) {
+                    throw new IllegalArgumentException("image segment " + (images.size() + 1) + " has "
+                            + s.pixels().length + " values, expected 3x" + side + "x" + side + " = " + per);
+                }
+                images.add(s.pixels());
+            }
+        }
+        NDArray soft = null;
+        if (!images.isEmpty()) {
+            float[] flat = new float[images.size() * per];
+            for (int i = 0; i < images.size(); i++) {
+                System.arraycopy(images.get(i), 0, flat, i * per, per);
+            }
+            Task[] tasks = new Task[images.size()];
+            Arrays.fill(tasks, Task.CAPTION);
+            // every image through the tower and the bridge at once: [images, P, D]
+            soft = prefix(visual.tokens(m.create(flat, new Shape(images.size(), 3, side, side))), tasks);
+        }
+        List<NDArray> parts = new ArrayList<>();
+        parts.add(lm.embedTokens(m.create(new long[] {tok.sotId()}, new Shape(1, 1))));
+        int image = 0;
+        for (Segment s : segments) {
+            if (s.isImage()) {
+                parts.add(soft.get(image + ":" + (image + 1) + ", :, :"));
+                image++;
+            } else {
+                int[] ids = tok.encode(s.text());
+                if (ids.length > 0) {
+                    long[] row = new long[ids.length];
+                    for (int k = 0; k < ids.length; k++) {
+                        row[k] = ids[k];
+                    }
+                    parts.add(lm.embedTokens(m.create(row, new Shape(1, ids.length))));
+                }
+            }
+        }
+        NDArray x = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts.toArray(new NDArray[0])), 1);
+        if (x.getShape().get(1) >= config.lm().contextLength()) {
+            throw new IllegalArgumentException("the interleaved prompt takes " + x.getShape().get(1) + " positions;"
+                    + " the language model has " + config.lm().contextLength() + " (fewer images or shorter text)");
+        }
+        return x;
+    }
+
+    /** The LM's next-token logits after an interleaved prompt, [vocab]. */
+    public float[] nextTokenLogits(List<Segment> segments) {
+        try (NDScope scope = new NDScope(); NoGrad ng = new NoGrad(); NDManager m = manager.newSubManager()) {
+            NDArray x = spliced(segments, m);
+            long t = x.getShape().get(1);
+            return lm.logitsFromEmbeddings(x, null, null, null).get("0, " + (t - 1) + ", :").toFloatArray();
+        }
+    }
+
+    /**
+     * Text generated after an interleaved prompt of images and texts (Frozen's few-shot setting, e.g. {@code <image>
+     * this is a red circle. <image> this is}), up to the end-of-text token.
+     */
+    public String generateInterleaved(List<Segment> segments, GenerationConfig generation) {
+        Tokenizer tok = requireTokenizer();
+        Set<Integer> stops = new HashSet<>(generation.stopTokens());
+        stops.add(tok.eotId());
+        GenerationConfig g = new GenerationConfig(generation.maxNewTokens(), generation.beamSize(),
+                generation.sample(), generation.temperature(), generation.topK(), generation.topP(),
+                generation.lengthPenalty(), stops, generation.seed());
+        try (NDScope scope = new NDScope(); NoGrad ng = new NoGrad(); NDManager m = manager.newSubManager()) {
+            long[][] gen = Generator.generate(lm, spliced(segments, m), new long[][] {new long[0]}, g).tokens();
+            return decode(gen[0]);
+        }
+    }
+
+    /** The same for a prompt with {@link Segment#IMAGE} placeholders and the image files that fill them, in order. */
+    public String generateInterleavedFiles(String prompt, List<java.nio.file.Path> images, GenerationConfig generation)
+            throws java.io.IOException {
+        int n = Segment.placeholders(prompt);
+        if (n != images.size()) {
+            throw new IllegalArgumentException("the prompt has " + n + " " + Segment.IMAGE + " placeholder(s) but "
+                    + images.size() + " image(s) were given");
+        }
+        float[] flat = images.isEmpty() ? new float[0] : preprocessor.preprocessBatch(images, 1);
+        int per = flat.length / Math.max(1, images.size());
+        List<float[]> pixels = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            pixels.add(Arrays.copyOfRange(flat, i * per, (i + 1) * per));
+        }
+        return generateInterleaved(Segment.interleave(prompt, pixels), generation);
+    }
+
     private String decode(long[] row) {
         int[] ids = new int[row.length];
         int k = 0;

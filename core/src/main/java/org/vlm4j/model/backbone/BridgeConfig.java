@@ -1,8 +1,11 @@
 package org.vlm4j.model.backbone;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
+import org.vlm4j.io.JsonDefault;
+import org.vlm4j.model.generative.diffusion.DiffusionConfig;
 import org.vlm4j.nn.DecoderConfig;
 import org.vlm4j.nn.VisionConfig;
 
@@ -22,6 +25,9 @@ import org.vlm4j.nn.VisionConfig;
  * @param trainVision      train the vision tower too (Frozen); false freezes it
  * @param captionPrompt    the text between the image and a caption (may be empty)
  * @param questionTemplate the prompt of a question, with {@code {question}} where it goes
+ * @param decoder          MiniGPT-5's frozen image decoder (a diffusion model, kept in the model directory's
+ *                         {@code decoder/}), whose text conditioning the voken mapper learns to produce; null: none
+ *                         (the mapper regresses to the vision tower's pooled embedding and no image is drawn)
  */
 public record BridgeConfig(
         String family,
@@ -37,7 +43,18 @@ public record BridgeConfig(
         @JsonProperty("train_vision") boolean trainVision,
         @JsonProperty("caption_prompt") String captionPrompt,
         @JsonProperty("question_template") String questionTemplate,
-        PreprocessConfig preprocess) {
+        PreprocessConfig preprocess,
+        @JsonProperty("decoder") @JsonInclude(JsonInclude.Include.NON_NULL) @JsonDefault("null")
+        DiffusionConfig decoder) {
+
+    /** A bridge without an image decoder. */
+    public BridgeConfig(String family, VisionConfig vision, DecoderConfig lm, int prefixTokens, int queries,
+                        int bridgeWidth, int bridgeLayers, int bridgeHeads, List<String> taskTokens, int vokens,
+                        boolean trainVision, String captionPrompt, String questionTemplate,
+                        PreprocessConfig preprocess) {
+        this(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads, taskTokens, vokens,
+                trainVision, captionPrompt, questionTemplate, preprocess, null);
+    }
 
     public BridgeConfig {
         if (!Bridges.FAMILIES.contains(family)) {
@@ -60,18 +77,28 @@ public record BridgeConfig(
         if (prefixTokens < 0 || queries < 0 || bridgeLayers < 0 || vokens < 0) {
             throw new IllegalArgumentException("prefix_tokens, queries, bridge_layers and vokens must be >= 0");
         }
+        if (decoder != null && !MiniGpt5.FAMILY.equals(family)) {
+            throw new IllegalArgumentException("decoder: only a " + MiniGpt5.FAMILY + " bridge has an image decoder,"
+                    + " not a " + family + " one");
+        }
     }
 
     /** The same bridge over another vision tower and language model (what {@code --vision} / {@code --lm} give). */
     public BridgeConfig withTowers(VisionConfig v, DecoderConfig l, PreprocessConfig p) {
         return new BridgeConfig(family, v, l, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
-                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p);
+                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p, decoder);
+    }
+
+    /** The same bridge drawing with a frozen diffusion decoder of this config (MiniGPT-5's {@code --decoder}). */
+    public BridgeConfig withDecoder(DiffusionConfig d) {
+        return new BridgeConfig(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
+                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, preprocess, d);
     }
 
     /** The same bridge with another Q-Former / resampler shape. */
     public BridgeConfig withQFormer(int queries, int width, int layers, int heads) {
         return new BridgeConfig(family, vision, lm, prefixTokens, queries, width, layers, heads, taskTokens, vokens,
-                trainVision, captionPrompt, questionTemplate, preprocess);
+                trainVision, captionPrompt, questionTemplate, preprocess, decoder);
     }
 
     /** The prompt of one question. */

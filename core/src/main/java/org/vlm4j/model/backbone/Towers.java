@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.model.contrastive.Clip;
+import org.vlm4j.model.generative.diffusion.DiffusionModel;
 import org.vlm4j.model.lm.LanguageModel;
 import org.vlm4j.nn.TextDecoder;
 import org.vlm4j.text.Tokenizer;
@@ -17,6 +18,34 @@ import org.vlm4j.text.Tokenizer;
  */
 public final class Towers {
     private Towers() {}
+
+    /**
+     * The same with MiniGPT-5's frozen image decoder from {@code decoderDir} (a diffusion model directory; null:
+     * none), which the bridge then owns.
+     */
+    public static Bridge bridge(BridgeConfig preset, Path visionDir, Path lmDir, Path decoderDir, long seed)
+            throws IOException {
+        if (decoderDir == null) {
+            return bridge(preset, visionDir, lmDir, seed);
+        }
+        if (!preset.family().equals(MiniGpt5.FAMILY)) {
+            throw new IllegalArgumentException("--decoder: a " + preset.family() + " bridge draws no images (only "
+                    + MiniGpt5.FAMILY + " has an image decoder)");
+        }
+        VlmModel decoder = ModelDir.load(decoderDir);
+        try {
+            if (!(decoder instanceof DiffusionModel d)) {
+                throw new IllegalArgumentException(decoderDir + ": a " + decoder.family() + " model, not a "
+                        + DiffusionModel.FAMILY + " model (the image decoder)");
+            }
+            Bridge b = bridge(preset.withDecoder(d.config()), visionDir, lmDir, seed);
+            ((MiniGpt5) b).attachPart(MiniGpt5.DECODER, d);
+            return b;
+        } catch (IOException | RuntimeException e) {
+            decoder.close();
+            throw e;
+        }
+    }
 
     /** A fresh bridge of {@code preset}'s family and bridge settings over the towers in those directories. */
     public static Bridge bridge(BridgeConfig preset, Path visionDir, Path lmDir, long seed) throws IOException {
@@ -38,7 +67,8 @@ public final class Towers {
                 b.loadVision(clip.visual());
             } else if (vision instanceof Bridge other && other.family().equals(preset.family())) {
                 // the next stage of a recipe: the previous stage's bridge settings and weights, a (new) LM
-                cfg = other.config().withTowers(other.config().vision(), lm.config(), other.config().preprocess());
+                cfg = other.config().withTowers(other.config().vision(), lm.config(), other.config().preprocess())
+                        .withDecoder(preset.decoder()); // MiniGPT-5: the decoder of this run (--decoder), if any
                 b = create(cfg, tok, seed);
                 b.loadBridge(other);
             } else if (vision instanceof Bridge other) {

@@ -116,6 +116,16 @@ public final class DiffusionModel extends Module implements VlmModel, Pretrainab
      * the empty caption is "no condition".
      */
     NDArray[] textContext(List<String> captions, NDManager m) {
+        NDArray[] c = conditioning(captions, m);
+        return new NDArray[] {c[0], Masks.keyPadding(c[1]), c[2]};
+    }
+
+    /**
+     * What conditions the DiT on each caption: token states [N, L, D] (L = text.context_length), which of them are
+     * real (1, up to and including end of text) or padding (0) [N, L], and the pooled state [N, D]. The target of an
+     * external conditioner (MiniGPT-5's voken mapper), which {@link #sample(Conditioning, SamplingConfig)} takes back.
+     */
+    public NDArray[] conditioning(List<String> captions, NDManager m) {
         long[][] rows = tokenizer.tokenize(captions, config.text().contextLength());
         int l = rows[0].length;
         long[] flat = new long[rows.length * l];
@@ -132,9 +142,14 @@ public final class DiffusionModel extends Module implements VlmModel, Pretrainab
         }
         NDArray ids = m.create(flat, new Shape(rows.length, l));
         NDArray states = text.tokens(ids);
-        return new NDArray[] {states, Masks.keyPadding(m.create(valid, new Shape(rows.length, l))),
-            text.pool(states, ids)};
+        return new NDArray[] {states, m.create(valid, new Shape(rows.length, l)), text.pool(states, ids)};
     }
+
+    /**
+     * A conditioning made outside the text tower, rows of {@link #conditioning}'s shapes flattened: states
+     * [rows * L * D], valid [rows * L] (1 real, 0 padding; at least one real per row), pooled [rows * D].
+     */
+    public record Conditioning(int rows, float[] states, float[] valid, float[] pooled) {}
 
     /** eps_theta(x_t, t, c) [N, 3, S, S]. */
     NDArray predictNoise(NDArray x, int[] t, NDArray[] ctx) {
@@ -192,28 +207,73 @@ public final class DiffusionModel extends Module implements VlmModel, Pretrainab
 
     /** Images for texts, RGB in [0, 1], [n][3 * S * S] CHW, in chunks of 64 texts (chunk k seeded by seed + k). */
     public float[][] sample(List<String> texts, SamplingConfig cfg) {
-        int v = imageValues();
         float[][] out = new float[texts.size()][];
         int chunk = 64;
         for (int start = 0; start < texts.size(); start += chunk) {
             List<String> part = texts.subList(start, Math.min(texts.size(), start + chunk));
             float[] x = sampleChunk(part, cfg.withSeed(cfg.seed() + start / chunk));
-            for (int i = 0; i < part.size(); i++) {
-                float[] img = new float[v];
-                for (int k = 0; k < v; k++) {
-                    img[k] = Math.min(1f, Math.max(0f, (x[i * v + k] + 1) / 2));
-                }
-                out[start + i] = img;
-            }
+            toUnit(x, part.size(), out, start);
         }
         return out;
     }
 
+    /**
+     * Images drawn with the same sampler from an external conditioning ({@link Conditioning}) instead of a caption's;
+     * classifier-free guidance mixes it with the empty caption's prediction, as for text. Chunks as {@link #sample}.
+     */
+    public float[][] sample(Conditioning c, SamplingConfig cfg) {
+        int l = config.text().contextLength();
+        int d = config.text().width();
+        if (c.states().length != c.rows() * l * d || c.valid().length != c.rows() * l
+                || c.pooled().length != c.rows() * d) {
+            throw new IllegalArgumentException("a conditioning of " + c.rows() + " rows needs " + l + " x " + d
+                    + " states, " + l + " validity flags and " + d + " pooled values per row, got " + c.states().length
+                    + ", " + c.valid().length + ", " + c.pooled().length);
+        }
+        float[][] out = new float[c.rows()][];
+        int chunk = 64;
+        for (int start = 0; start < c.rows(); start += chunk) {
+            int n = Math.min(c.rows(), start + chunk) - start;
+            int from = start;
+            float w = cfg.guidance();
+            float[] x = sampleChunk(n, cfg.withSeed(cfg.seed() + start / chunk), m -> {
+                NDArray states = m.create(java.util.Arrays.copyOfRange(c.states(), from * l * d, (from + n) * l * d),
+                        new Shape(n, l, d));
+                NDArray valid = m.create(java.util.Arrays.copyOfRange(c.valid(), from * l, (from + n) * l),
+                        new Shape(n, l));
+                NDArray pooled = m.create(java.util.Arrays.copyOfRange(c.pooled(), from * d, (from + n) * d),
+                        new Shape(n, d));
+                NDArray[] a = {states, Masks.keyPadding(valid), pooled};
+                if (w == 1) {
+                    return a;
+                }
+                NDArray[] b = textContext(java.util.Collections.nCopies(n, ""), m); // the unconditional rows
+                if (w == 0) {
+                    return b;
+                }
+                return new NDArray[] {a[0].concat(b[0], 0), a[1].concat(b[1], 0), a[2].concat(b[2], 0)};
+            });
+            toUnit(x, n, out, start);
+        }
+        return out;
+    }
+
+    /** Samples in [-1, 1] -> images in [0, 1], into out[start..start + n). */
+    private void toUnit(float[] x, int n, float[][] out, int start) {
+        int v = imageValues();
+        for (int i = 0; i < n; i++) {
+            float[] img = new float[v];
+            for (int k = 0; k < v; k++) {
+                img[k] = Math.min(1f, Math.max(0f, (x[i * v + k] + 1) / 2));
+            }
+            out[start + i] = img;
+        }
+    }
+
     private float[] sampleChunk(List<String> texts, SamplingConfig cfg) {
         int n = texts.size();
-        int s = config.imageSize();
         float w = cfg.guidance();
-        try (NDScope outer = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
+        return sampleChunk(n, cfg, m -> {
             List<String> both = new ArrayList<>();
             if (w != 0) {
                 both.addAll(texts);
@@ -221,8 +281,24 @@ public final class DiffusionModel extends Module implements VlmModel, Pretrainab
             if (w != 1) {
                 both.addAll(java.util.Collections.nCopies(n, ""));
             }
-            NDArray[] ctx = textContext(both, m);
-            int rows = both.size();
+            return textContext(both, m);
+        });
+    }
+
+    /**
+     * The DiT's inputs (states, additive key mask, pooled): the conditioned rows then, with guidance, the empty
+     * caption's.
+     */
+    private interface ContextSource {
+        NDArray[] context(NDManager m);
+    }
+
+    private float[] sampleChunk(int n, SamplingConfig cfg, ContextSource source) {
+        int s = config.imageSize();
+        float w = cfg.guidance();
+        try (NDScope outer = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
+            NDArray[] ctx = source.context(m);
+            int rows = (int) ctx[0].getShape().get(0);
             return Sampler.sample(schedule, cfg, n * imageValues(), (x, t) -> {
                 try (NDScope step = new NDScope()) {
                     NDArray xs = m.create(x, new Shape(n, 3, s, s));
