@@ -123,7 +123,8 @@ public final class DatasetEvals {
 
     /**
      * Retrieval over a dataset's pairs: entries with the same key (the same image path, or shard key) are one image
-     * with several captions.
+     * with several captions, and identical caption strings are one item ({@link RetrievalEval#captionGroups}: no text
+     * encoder can rank a string above itself, so a caption repeated across images must not count as a miss).
      */
     public static RetrievalResult retrieval(ImageTextEncoder encoder, ImageTextDataset data, int[] ks, TieRule rule)
             throws IOException, InterruptedException {
@@ -144,7 +145,8 @@ public final class DatasetEvals {
             textToImage[i] = k;
         }
         float[][] text = encoder.encodeTexts(d.captions());
-        return RetrievalEval.evaluate(imageRows.toArray(new float[0][]), text, textToImage, ks, rule);
+        return RetrievalEval.evaluate(imageRows.toArray(new float[0][]), text, textToImage,
+                RetrievalEval.captionGroups(d.captions()), ks, rule);
     }
 
     /** A linear probe: fit on {@code train}'s labels, report accuracy on {@code test} (classes from train). */

@@ -2,8 +2,12 @@ package org.vlm4j.eval;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 import org.vlm4j.model.ImageTextEncoder;
@@ -17,6 +21,11 @@ import org.vlm4j.model.ImageTextEncoder;
  *       captions, and its rank is the rank of its best-scoring caption (so an image is retrieved at K when ANY of its
  *       captions is in its top K). Its other captions do not count against it.</li>
  *   <li>Text to image: the queries are the texts, the candidates all images; one correct image per text.</li>
+ *   <li>Identical captions ({@link #captionGroups}, optional): texts of one group are the same string, so no text
+ *       encoder can order them. With groups, an image's correct items are every text of its captions' groups, and a
+ *       text's correct items are every image that has a caption of its group. Without them, a caption repeated across
+ *       images (templated or synthetic data: "a large red circle") ties with the image's own and counts against it
+ *       under the pessimistic rule, whatever the model. With all captions distinct, groups change nothing.</li>
  *   <li>Rank: 1-based, {@link TieRule#rank} of (wrong candidates scoring strictly higher than the best correct one,
  *       wrong candidates scoring exactly the same); {@link TieRule#PESSIMISTIC} by default (see {@link TieRule} for
  *       why).</li>
@@ -59,7 +68,29 @@ public final class RetrievalEval {
         int d = imageEmbeds.length == 0 ? 0 : imageEmbeds[0].length;
         checkMatrix(imageEmbeds, d, "image embedding");
         checkMatrix(textEmbeds, d, "text embedding");
-        return run(new EmbeddingScores(imageEmbeds, textEmbeds), textToImage, ks, rule, BLOCK_FLOATS);
+        return run(new EmbeddingScores(imageEmbeds, textEmbeds), textToImage, null, ks, rule, BLOCK_FLOATS);
+    }
+
+    /** As {@link #evaluate(float[][], float[][], int[], int[], TieRule)}, identical captions as one item. */
+    public static RetrievalResult evaluate(float[][] imageEmbeds, float[][] textEmbeds, int[] textToImage,
+            int[] captionGroups, int[] ks, TieRule rule) {
+        int d = imageEmbeds.length == 0 ? 0 : imageEmbeds[0].length;
+        checkMatrix(imageEmbeds, d, "image embedding");
+        checkMatrix(textEmbeds, d, "text embedding");
+        return run(new EmbeddingScores(imageEmbeds, textEmbeds), textToImage, captionGroups, ks, rule, BLOCK_FLOATS);
+    }
+
+    /**
+     * Text i's group: the index of the first text equal to it. Texts of a group are the same string, so retrieval
+     * counts them as one item (see the class comment).
+     */
+    public static int[] captionGroups(List<String> captions) {
+        Map<String, Integer> first = new HashMap<>();
+        int[] g = new int[captions.size()];
+        for (int t = 0; t < g.length; t++) {
+            g[t] = first.computeIfAbsent(captions.get(t), k -> first.size());
+        }
+        return g;
     }
 
     /** From a ready similarity matrix [I][T] (any score where higher is better). R@{1,5,10}, pessimistic ties. */
@@ -70,7 +101,15 @@ public final class RetrievalEval {
     public static RetrievalResult fromScores(float[][] scores, int[] textToImage, int[] ks, TieRule rule) {
         int t = scores.length == 0 ? 0 : scores[0].length;
         checkMatrix(scores, t, "score");
-        return run(new MatrixScores(scores), textToImage, ks, rule, BLOCK_FLOATS);
+        return run(new MatrixScores(scores), textToImage, null, ks, rule, BLOCK_FLOATS);
+    }
+
+    /** As {@link #fromScores(float[][], int[], int[], TieRule)}, identical captions as one item. */
+    public static RetrievalResult fromScores(float[][] scores, int[] textToImage, int[] captionGroups, int[] ks,
+            TieRule rule) {
+        int t = scores.length == 0 ? 0 : scores[0].length;
+        checkMatrix(scores, t, "score");
+        return run(new MatrixScores(scores), textToImage, captionGroups, ks, rule, BLOCK_FLOATS);
     }
 
     /** Scores of image rows against all texts. */
@@ -151,6 +190,11 @@ public final class RetrievalEval {
     }
 
     static RetrievalResult run(Scores s, int[] textToImage, int[] ks, TieRule rule, int blockFloats) {
+        return run(s, textToImage, null, ks, rule, blockFloats);
+    }
+
+    /** @param groups [T] caption groups ({@link #captionGroups}), or null: every text its own item */
+    static RetrievalResult run(Scores s, int[] textToImage, int[] groups, int[] ks, TieRule rule, int blockFloats) {
         int nImages = s.images();
         int nTexts = s.texts();
         int[] kk = checkKs(ks);
@@ -183,11 +227,49 @@ public final class RetrievalEval {
         for (int t = 0; t < nTexts; t++) {
             captions[fill[textToImage[t]]++] = t;
         }
-        // text -> image: the correct score per text, computed by the same function as the blocks
+        if (groups != null && groups.length != nTexts) {
+            throw new IllegalArgumentException("captionGroups has " + groups.length + " entries for " + nTexts
+                    + " texts");
+        }
+        // with groups: each image's groups, and each group's texts and images (CSR)
+        int[][] imageGroups = groups == null ? null : new int[nImages][];
+        int[][] groupImages = null;
+        if (groups != null) {
+            int nGroups = 0;
+            for (int g : groups) {
+                if (g < 0) {
+                    throw new IllegalArgumentException("caption group " + g + " is negative");
+                }
+                nGroups = Math.max(nGroups, g + 1);
+            }
+            List<TreeSet<Integer>> gi = new ArrayList<>();
+            for (int g = 0; g < nGroups; g++) {
+                gi.add(new TreeSet<>());
+            }
+            for (int i = 0; i < nImages; i++) {
+                TreeSet<Integer> own = new TreeSet<>();
+                for (int c = start[i]; c < start[i + 1]; c++) {
+                    own.add(groups[captions[c]]);
+                    gi.get(groups[captions[c]]).add(i);
+                }
+                imageGroups[i] = own.stream().mapToInt(Integer::intValue).toArray();
+            }
+            groupImages = new int[nGroups][];
+            for (int g = 0; g < nGroups; g++) {
+                groupImages[g] = gi.get(g).stream().mapToInt(Integer::intValue).toArray();
+            }
+        }
+        // text -> image: the correct score per text (the best of its group's images), by the same function as blocks
         float[] correct = new float[nTexts];
         for (int t = 0; t < nTexts; t++) {
             correct[t] = s.score(textToImage[t], t);
+            if (groups != null) {
+                for (int i : groupImages[groups[t]]) {
+                    correct[t] = Math.max(correct[t], s.score(i, t));
+                }
+            }
         }
+        int[][] imgGroups = imageGroups;
 
         int rows = Math.max(1, Math.min(nImages, blockFloats / nTexts));
         int nBlocks = (nImages + rows - 1) / rows;
@@ -208,29 +290,48 @@ public final class RetrievalEval {
                     int off = (i - from) * nTexts;
                     // image -> text: best caption, then the wrong texts above / tied with it
                     float best = Float.NEGATIVE_INFINITY;
-                    for (int c = start[i]; c < start[i + 1]; c++) {
-                        best = Math.max(best, block[off + captions[c]]);
-                    }
                     int a = 0;
                     int e = 0;
-                    for (int t = 0; t < nTexts; t++) {
-                        float v = block[off + t];
-                        if (v > best) {
-                            a++;
-                        } else if (v == best) {
-                            e++;
+                    if (imgGroups == null) {
+                        for (int c = start[i]; c < start[i + 1]; c++) {
+                            best = Math.max(best, block[off + captions[c]]);
                         }
-                    }
-                    for (int c = start[i]; c < start[i + 1]; c++) {
-                        if (block[off + captions[c]] == best) {
-                            e--; // own captions never count against the image
+                        for (int t = 0; t < nTexts; t++) {
+                            float v = block[off + t];
+                            if (v > best) {
+                                a++;
+                            } else if (v == best) {
+                                e++;
+                            }
+                        }
+                        for (int c = start[i]; c < start[i + 1]; c++) {
+                            if (block[off + captions[c]] == best) {
+                                e--; // own captions never count against the image
+                            }
+                        }
+                    } else {
+                        int[] own = imgGroups[i];
+                        for (int t = 0; t < nTexts; t++) {
+                            if (contains(own, groups[t])) {
+                                best = Math.max(best, block[off + t]);
+                            }
+                        }
+                        for (int t = 0; t < nTexts; t++) {
+                            float v = block[off + t];
+                            if (!contains(own, groups[t])) { // texts of its captions' groups never count against it
+                                if (v > best) {
+                                    a++;
+                                } else if (v == best) {
+                                    e++;
+                                }
+                            }
                         }
                     }
                     imgAbove[i] = a;
                     imgTied[i] = e;
-                    // text -> image: image i is a wrong candidate for every text not its own
+                    // text -> image: image i is a wrong candidate for every text not its own (nor of its groups)
                     for (int t = 0; t < nTexts; t++) {
-                        if (textToImage[t] != i) {
+                        if (imgGroups == null ? textToImage[t] != i : !contains(imgGroups[i], groups[t])) {
                             float v = block[off + t];
                             if (v > correct[t]) {
                                 above[t]++;
@@ -277,6 +378,11 @@ public final class RetrievalEval {
             recall[j] = (double) hit / n;
         }
         return new RetrievalResult.Direction(ks.clone(), recall, (double) sum / n, floorMedian(ranks), ranks, tiedQueries);
+    }
+
+    /** Whether the sorted {@code set} (an image's few caption groups) holds {@code x}. */
+    private static boolean contains(int[] set, int x) {
+        return Arrays.binarySearch(set, x) >= 0;
     }
 
     /** floor(median), the median of an even count being the mean of the middle two. */

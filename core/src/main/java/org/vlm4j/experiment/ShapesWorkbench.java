@@ -140,7 +140,8 @@ final class ShapesWorkbench {
     /**
      * The same protocol from pair scores ({@link DatasetEvals#zeroShot(ImageTextScorer, ImageTextDataset, List, List,
      * DatasetEvals.Labeler, int[], TieRule)}: a class scores the mean over its prompts); retrieval ranks the scores
-     * of every (image, caption) pair of the split (each val scene is one image with one caption).
+     * of every (image, caption) pair of the split (each val scene is one image with one caption; identical captions
+     * are one item, as in {@link DatasetEvals#retrieval}).
      */
     private Run scoredEvaluation(String label, int batch, int steps, double first, double last, double seconds,
                                  ImageTextScorer scorer, List<String> classes, DatasetEvals.Labeler labeler)
@@ -154,7 +155,8 @@ final class ShapesWorkbench {
                     + " captions (unreadable images?)");
         }
         int[] textToImage = java.util.stream.IntStream.range(0, captions.size()).toArray();
-        RetrievalResult rr = RetrievalEval.fromScores(scores.imageEmbeds(), textToImage);
+        RetrievalResult rr = RetrievalEval.fromScores(scores.imageEmbeds(), textToImage,
+                RetrievalEval.captionGroups(captions), RetrievalEval.DEFAULT_KS, TieRule.PESSIMISTIC);
         return new Run(label, batch, steps, first, last, seconds, zs, rr.imageToText().recallAt(1),
                 rr.textToImage().recallAt(1));
     }

@@ -191,6 +191,67 @@ class RetrievalEvalTest {
         assertEquals(1.0, o.imageToText().recallAt(1));
     }
 
+    /*
+     * Identical captions as one item. Captions: t0 "red" (i0), t1 "blue" (i1), t2 "green" (i2), t3 "red" (i3); the
+     * two "red" columns are equal, as one text encoder makes them.
+     *
+     *            t0    t1    t2    t3
+     *      i0   0.9   0.2   0.1   0.9
+     *      i1   0.3   0.8   0.4   0.3
+     *      i2   0.5   0.6   0.4   0.5
+     *      i3   0.7   0.1   0.2   0.7
+     *
+     * Image -> text, pessimistic. Without groups: i0 t3 tied (rank 2); i1 1; i2 t0, t1, t3 above (4); i3 t0 tied (2).
+     * With groups i0 and i3 own both "red" texts: ranks 1, 1, 4, 1.
+     * Text -> image. Without groups: t0 1; t1 1; t2 i1 = 0.4 tied (2); t3 i0 = 0.9 above its 0.7 (2).
+     * With groups "red" is correct for i0 and i3 (best 0.9): ranks 1, 1, 2, 1.
+     */
+    static final float[][] REPEATED = {
+        {0.9f, 0.2f, 0.1f, 0.9f},
+        {0.3f, 0.8f, 0.4f, 0.3f},
+        {0.5f, 0.6f, 0.4f, 0.5f},
+        {0.7f, 0.1f, 0.2f, 0.7f},
+    };
+
+    @Test
+    void identicalCaptionsAcrossImagesAreOneItemWithGroups() {
+        int[] groups = RetrievalEval.captionGroups(List.of("red", "blue", "green", "red"));
+        assertArrayEquals(new int[] {0, 1, 2, 0}, groups);
+        RetrievalResult plain = RetrievalEval.fromScores(REPEATED, DIAGONAL, K123, TieRule.PESSIMISTIC);
+        assertArrayEquals(new int[] {2, 1, 4, 2}, plain.imageToText().ranks());
+        assertArrayEquals(new int[] {1, 1, 2, 2}, plain.textToImage().ranks());
+        RetrievalResult grouped = RetrievalEval.fromScores(REPEATED, DIAGONAL, groups, K123, TieRule.PESSIMISTIC);
+        assertArrayEquals(new int[] {1, 1, 4, 1}, grouped.imageToText().ranks());
+        assertArrayEquals(new int[] {1, 1, 2, 1}, grouped.textToImage().ranks());
+        assertEquals(0, grouped.imageToText().tiedQueries());
+        assertEquals(1, grouped.textToImage().tiedQueries());
+    }
+
+    @Test
+    void distinctCaptionsGiveTheSameResultWithOrWithoutGroups() {
+        Random rnd = new Random(3);
+        int nImg = 17;
+        int nTxt = 40;
+        float[][] scores = new float[nImg][nTxt];
+        int[] owner = new int[nTxt];
+        List<String> captions = new ArrayList<>();
+        for (int t = 0; t < nTxt; t++) {
+            owner[t] = t < nImg ? t : rnd.nextInt(nImg);
+            captions.add("caption " + t);
+        }
+        for (float[] row : scores) {
+            for (int t = 0; t < nTxt; t++) {
+                row[t] = rnd.nextInt(6) / 5f; // coarse: many ties
+            }
+        }
+        for (TieRule rule : TieRule.values()) {
+            RetrievalResult a = RetrievalEval.fromScores(scores, owner, K123, rule);
+            RetrievalResult b = RetrievalEval.fromScores(scores, owner, RetrievalEval.captionGroups(captions), K123, rule);
+            assertArrayEquals(a.imageToText().ranks(), b.imageToText().ranks());
+            assertArrayEquals(a.textToImage().ranks(), b.textToImage().ranks());
+        }
+    }
+
     @Test
     void embeddingPathMatchesABruteForceSortWithDuplicatesAndSmallBlocks() {
         Random rnd = new Random(7);
