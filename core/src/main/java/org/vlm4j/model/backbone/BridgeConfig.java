@@ -22,6 +22,8 @@ import org.vlm4j.nn.VisionConfig;
  * @param trainVision      train the vision tower too (Frozen); false freezes it
  * @param captionPrompt    the text between the image and a caption (may be empty)
  * @param questionTemplate the prompt of a question, with {@code {question}} where it goes
+ * @param trainLmLayers    train the language model's last N blocks and its final norm too (0, the default: the LM
+ *                         is frozen); the token embeddings and a tied head stay frozen
  */
 public record BridgeConfig(
         String family,
@@ -37,7 +39,16 @@ public record BridgeConfig(
         @JsonProperty("train_vision") boolean trainVision,
         @JsonProperty("caption_prompt") String captionPrompt,
         @JsonProperty("question_template") String questionTemplate,
-        PreprocessConfig preprocess) {
+        PreprocessConfig preprocess,
+        @JsonProperty("train_lm_layers") int trainLmLayers) {
+
+    /** A bridge over a frozen language model (config.json files without {@code train_lm_layers} load as this). */
+    public BridgeConfig(String family, VisionConfig vision, DecoderConfig lm, int prefixTokens, int queries,
+                        int bridgeWidth, int bridgeLayers, int bridgeHeads, List<String> taskTokens, int vokens,
+                        boolean trainVision, String captionPrompt, String questionTemplate, PreprocessConfig preprocess) {
+        this(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads, taskTokens, vokens,
+                trainVision, captionPrompt, questionTemplate, preprocess, 0);
+    }
 
     public BridgeConfig {
         if (!Bridges.FAMILIES.contains(family)) {
@@ -60,18 +71,28 @@ public record BridgeConfig(
         if (prefixTokens < 0 || queries < 0 || bridgeLayers < 0 || vokens < 0) {
             throw new IllegalArgumentException("prefix_tokens, queries, bridge_layers and vokens must be >= 0");
         }
+        if (trainLmLayers < 0 || trainLmLayers > lm.layers()) {
+            throw new IllegalArgumentException("train_lm_layers must be 0.." + lm.layers() + " (the LM's layers), got "
+                    + trainLmLayers);
+        }
     }
 
     /** The same bridge over another vision tower and language model (what {@code --vision} / {@code --lm} give). */
     public BridgeConfig withTowers(VisionConfig v, DecoderConfig l, PreprocessConfig p) {
         return new BridgeConfig(family, v, l, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
-                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p);
+                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p, trainLmLayers);
     }
 
     /** The same bridge with another Q-Former / resampler shape. */
     public BridgeConfig withQFormer(int queries, int width, int layers, int heads) {
         return new BridgeConfig(family, vision, lm, prefixTokens, queries, width, layers, heads, taskTokens, vokens,
-                trainVision, captionPrompt, questionTemplate, preprocess);
+                trainVision, captionPrompt, questionTemplate, preprocess, trainLmLayers);
+    }
+
+    /** The same bridge training the language model's last {@code n} blocks and final norm as well. */
+    public BridgeConfig withTrainLmLayers(int n) {
+        return new BridgeConfig(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
+                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, preprocess, n);
     }
 
     /** The prompt of one question. */
