@@ -3,6 +3,7 @@ package org.vlm4j.model.backbone;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
+import org.vlm4j.io.JsonDefault;
 import org.vlm4j.nn.DecoderConfig;
 import org.vlm4j.nn.VisionConfig;
 
@@ -40,7 +41,7 @@ public record BridgeConfig(
         @JsonProperty("caption_prompt") String captionPrompt,
         @JsonProperty("question_template") String questionTemplate,
         PreprocessConfig preprocess,
-        @JsonProperty("train_lm_layers") int trainLmLayers) {
+        @JsonProperty("train_lm_layers") @JsonDefault("0") int trainLmLayers) {
 
     /** A bridge over a frozen language model (config.json files without {@code train_lm_layers} load as this). */
     public BridgeConfig(String family, VisionConfig vision, DecoderConfig lm, int prefixTokens, int queries,

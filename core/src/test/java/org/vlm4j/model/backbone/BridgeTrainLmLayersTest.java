@@ -53,9 +53,15 @@ class BridgeTrainLmLayersTest {
         ObjectNode json = ModelDir.JSON.valueToTree(c);
         assertEquals(0, json.get("train_lm_layers").asInt());
         json.remove("train_lm_layers");
-        assertEquals(c, ModelDir.JSON.treeToValue(json, BridgeConfig.class), "a config without the field");
+        java.nio.file.Path file = java.nio.file.Path.of("config.json");
+        assertEquals(c, ModelDir.parse(json, BridgeConfig.class, file), "a config without the field");
         json.put("train_lm_layers", 2);
-        assertEquals(2, ModelDir.JSON.treeToValue(json, BridgeConfig.class).trainLmLayers());
+        assertEquals(2, ModelDir.parse(json, BridgeConfig.class, file).trainLmLayers());
+        json.put("train_lm_layers", 5);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ModelDir.parse(json, BridgeConfig.class, file));
+        assertTrue(bad.getMessage().contains("config.json") && bad.getMessage().contains("train_lm_layers"),
+                bad.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.withTrainLmLayers(3));
         assertTrue(e.getMessage().contains("train_lm_layers"), e.getMessage());
     }
