@@ -1,6 +1,5 @@
 package org.vlm4j.experiment;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,15 +188,13 @@ final class ShapesWorkbench {
     }
 
     /**
-     * The val split drawn in another style (the same scenes: {@link Shapes.Style} changes only the drawing), generated
-     * once under {@code data-STYLE/}; returns its val table.
+     * The data drawn in another style (the same scenes: {@link Shapes.Style} changes only the drawing), generated
+     * afresh under {@code data-STYLE/} (never a stale set of other settings); returns its val table.
      */
     Path styledVal(Shapes.Style style) throws Exception {
         Path dir = ctx.workDir().resolve("data-" + style.id());
-        if (!Files.isRegularFile(dir.resolve("val.tsv"))) {
-            AtomicFiles.deleteTree(dir);
-            Shapes.generate(dir, shapes.withStyle(style));
-        }
+        AtomicFiles.deleteTree(dir);
+        Shapes.generate(dir, shapes.withStyle(style));
         return dir.resolve("val.tsv");
     }
 
