@@ -136,6 +136,9 @@ final class GenerativeVsDiscriminativeExperiment implements Experiment {
                 clip.w().groupScore(), fusion.w().groupScore(), diffusion.w().groupScore(),
                 effectiveRobustness(fusion, ratio), effectiveRobustness(diffusion, ratio), ratio);
         Map<String, Object> settings = bench.settings();
+        settings.put("evaluation", "zero-shot top-1 over the colour x shape classes, prompts " + ShapesWorkbench.PROMPTS
+                + " (a scorer: the mean of its pair scores over the prompts), on the val split drawn filled and"
+                + " outlined");
         settings.put("batch", BATCH);
         settings.put("shift", "train on filled shapes; test on the same val scenes drawn as outlines (vlm4j data shapes"
                 + " --style outline)");

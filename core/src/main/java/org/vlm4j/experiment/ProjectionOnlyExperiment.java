@@ -109,6 +109,7 @@ final class ProjectionOnlyExperiment implements Experiment {
                 }
             }
             settings.put("data", settings.get("data") + ", " + IMAGE_SIZE + " px");
+            settings.remove("evaluation"); // the workbench's zero-shot protocol is not this experiment's: see scoring
             settings.put("towers", String.format(Locale.ROOT, "test-size CLIP (vision: %s) trained %d steps of %d"
                     + " (lr %s, the workbench's caption mix), final loss %.3f; causal LM (2 layers of width 64, 96"
                     + " positions) pretrained %d steps of 16 x 96 packed tokens on %d WordNet noun glosses + the"
