@@ -73,6 +73,11 @@ final class DataCommand implements Runnable {
                         + "(default: ${DEFAULT-VALUE})")
         int shapes;
 
+        @Option(names = "--style", defaultValue = "filled", paramLabel = "filled|outline",
+                description = "how shapes are drawn: filled, or outline (the same scenes stroked, not filled: a style"
+                        + " shift for robustness tests) (default: ${DEFAULT-VALUE})")
+        String style;
+
         @Mixin
         JsonOption json;
 
@@ -89,7 +94,8 @@ final class DataCommand implements Runnable {
             };
             Shapes.Config cfg;
             try {
-                cfg = new Shapes.Config(count, seed, size, f, colors, shapes, shardSize, winoground);
+                cfg = new Shapes.Config(count, seed, size, f, colors, shapes, shardSize, winoground)
+                        .withStyle(Shapes.Style.of(style));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -108,6 +114,7 @@ final class DataCommand implements Runnable {
                 r.put("format", f.name().toLowerCase(Locale.ROOT));
                 r.put("size", size);
                 r.put("seed", seed);
+                r.put("style", cfg.style().id());
                 r.put("data", s.data());
                 r.put("classes", cfg.classNames().size());
                 r.put("heldout_classes", cfg.heldOutClassNames());

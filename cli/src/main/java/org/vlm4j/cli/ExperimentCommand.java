@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Reproduce (or refute) one of the survey's claims: train the compared models on the same Shapes"
                 + " data and budget, evaluate them alike, print the table and write it, with its settings, to"
-                + " OUT/NAME.md. Experiments: siglip-vs-clip-batch, infonce-batch, llip-vs-clip.")
+                + " OUT/NAME.md. Experiments: siglip-vs-clip-batch, infonce-batch, llip-vs-clip,"
+                + " generative-vs-discriminative, projection-only.")
 final class ExperimentCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "the experiment")
     String name;

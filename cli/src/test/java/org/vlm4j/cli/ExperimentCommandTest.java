@@ -19,7 +19,8 @@ class ExperimentCommandTest {
     Path tmp;
 
     @ParameterizedTest
-    @CsvSource({"siglip-vs-clip-batch, 5, 10", "infonce-batch, 6, 7", "llip-vs-clip, 2, 7"})
+    @CsvSource({"siglip-vs-clip-batch, 5, 10", "infonce-batch, 6, 7", "llip-vs-clip, 2, 7",
+        "generative-vs-discriminative, 6, 10", "projection-only, 3, 8"})
     void runsEndToEndOnAMinimalBudget(String name, int rows, int columns) throws Exception {
         CliTest.Result r = CliTest.run("experiment", name, "--budget-pairs", "16", "--scenes", "120", "--colors", "2",
                 "--shapes", "2", "--out", tmp, "--json");

@@ -113,6 +113,30 @@ public final class Shapes {
 
     public enum Format { TSV, TAR }
 
+    /**
+     * How shapes are drawn: {@link #FILLED} (the default) or {@link #OUTLINE} (the same shapes, same places and
+     * colours, stroked with a line of about 1/16 of the shape's side instead of filled) — a style shift for testing
+     * robustness: train on one style, test on the other. The style changes only the drawing, never the scenes, so
+     * scene {@code k} of two styles shows the same objects.
+     */
+    public enum Style {
+        FILLED, OUTLINE;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** {@code filled} or {@code outline} (case-insensitive), or a clear error naming the choices. */
+        public static Style of(String id) {
+            for (Style st : values()) {
+                if (st.id().equalsIgnoreCase(id.strip())) {
+                    return st;
+                }
+            }
+            throw new IllegalArgumentException("style must be filled or outline, got '" + id + "'");
+        }
+    }
+
     /** The three splits; {@link #id()} is the file stem. */
     public enum Split {
         TRAIN, VAL, HELDOUT;
@@ -133,10 +157,17 @@ public final class Shapes {
      * @param shapes          use the first {@code shapes} of {@link #SHAPES} (2..6)
      * @param shardSize       scenes per tar shard (&gt; 0)
      * @param winogroundPairs pairs to write; negative for the default ⌊count/10⌋ (at least 1)
+     * @param style           how shapes are drawn (default {@link Style#FILLED})
      */
     public record Config(int count, long seed, int size, Format format, int colors, int shapes, int shardSize,
-                         int winogroundPairs) {
+                         int winogroundPairs, Style style) {
+        public Config(int count, long seed, int size, Format format, int colors, int shapes, int shardSize,
+                      int winogroundPairs) {
+            this(count, seed, size, format, colors, shapes, shardSize, winogroundPairs, Style.FILLED);
+        }
+
         public Config {
+            Objects.requireNonNull(style, "style");
             if (count <= 0) {
                 throw new IllegalArgumentException("count must be positive, got " + count);
             }
@@ -164,23 +195,28 @@ public final class Shapes {
         }
 
         public Config withSize(int px) {
-            return new Config(count, seed, px, format, colors, shapes, shardSize, winogroundPairs);
+            return new Config(count, seed, px, format, colors, shapes, shardSize, winogroundPairs, style);
         }
 
         public Config withFormat(Format f) {
-            return new Config(count, seed, size, f, colors, shapes, shardSize, winogroundPairs);
+            return new Config(count, seed, size, f, colors, shapes, shardSize, winogroundPairs, style);
         }
 
         public Config withVocabulary(int nColors, int nShapes) {
-            return new Config(count, seed, size, format, nColors, nShapes, shardSize, winogroundPairs);
+            return new Config(count, seed, size, format, nColors, nShapes, shardSize, winogroundPairs, style);
         }
 
         public Config withShardSize(int n) {
-            return new Config(count, seed, size, format, colors, shapes, n, winogroundPairs);
+            return new Config(count, seed, size, format, colors, shapes, n, winogroundPairs, style);
         }
 
         public Config withWinogroundPairs(int n) {
-            return new Config(count, seed, size, format, colors, shapes, shardSize, n);
+            return new Config(count, seed, size, format, colors, shapes, shardSize, n, style);
+        }
+
+        /** The same scenes drawn in another style. */
+        public Config withStyle(Style st) {
+            return new Config(count, seed, size, format, colors, shapes, shardSize, winogroundPairs, st);
         }
 
         public int trainCount() {
@@ -320,7 +356,7 @@ public final class Shapes {
                 }
             }
         }
-        BufferedImage img = draw(size, bg, objs);
+        BufferedImage img = draw(cfg.style(), size, bg, objs);
         Map<String, String> f = new LinkedHashMap<>();
         for (String col : COLUMNS.subList(2, COLUMNS.size())) {
             f.put(col, "");
@@ -410,9 +446,9 @@ public final class Shapes {
                     || cfg.isHeldOut(c1, s2));
             Color k1 = jitter(rng, c1);
             Color k2 = jitter(rng, c2);
-            BufferedImage i0 = draw(size, bg, List.of(new Obj(c1, s1, false, p[0], p[1], d, k1),
+            BufferedImage i0 = draw(cfg.style(), size, bg, List.of(new Obj(c1, s1, false, p[0], p[1], d, k1),
                     new Obj(c2, s2, false, p[2], p[3], d, k2)));
-            BufferedImage i1 = draw(size, bg, List.of(new Obj(c2, s1, false, p[0], p[1], d, k2),
+            BufferedImage i1 = draw(cfg.style(), size, bg, List.of(new Obj(c2, s1, false, p[0], p[1], d, k2),
                     new Obj(c1, s2, false, p[2], p[3], d, k1)));
             String t0 = np(c1, s1) + " and " + np(c2, s2);
             String t1 = np(c2, s1) + " and " + np(c1, s2);
@@ -426,9 +462,9 @@ public final class Shapes {
         } while (a[1] == b[1]);
         Color ka = jitter(rng, a[0]);
         Color kb = jitter(rng, b[0]);
-        BufferedImage i0 = draw(size, bg, List.of(new Obj(a[0], a[1], false, p[0], p[1], d, ka),
+        BufferedImage i0 = draw(cfg.style(), size, bg, List.of(new Obj(a[0], a[1], false, p[0], p[1], d, ka),
                 new Obj(b[0], b[1], false, p[2], p[3], d, kb)));
-        BufferedImage i1 = draw(size, bg, List.of(new Obj(b[0], b[1], false, p[0], p[1], d, kb),
+        BufferedImage i1 = draw(cfg.style(), size, bg, List.of(new Obj(b[0], b[1], false, p[0], p[1], d, kb),
                 new Obj(a[0], a[1], false, p[2], p[3], d, ka)));
         String na = np(a[0], a[1]);
         String nb = np(b[0], b[1]);
@@ -451,9 +487,9 @@ public final class Shapes {
                 || cfg.isHeldOut(c1, s2)));
         Color k1 = jitter(rng, c1);
         Color k2 = jitter(rng, c2);
-        BufferedImage i0 = draw(size, bg, List.of(new Obj(c1, s1, false, p[0], p[1], d, k1),
+        BufferedImage i0 = draw(cfg.style(), size, bg, List.of(new Obj(c1, s1, false, p[0], p[1], d, k1),
                 new Obj(c2, s2, false, p[2], p[3], d, k2)));
-        BufferedImage i1 = draw(size, bg, List.of(new Obj(c2, s1, false, p[0], p[1], d, k2),
+        BufferedImage i1 = draw(cfg.style(), size, bg, List.of(new Obj(c2, s1, false, p[0], p[1], d, k2),
                 new Obj(c1, s2, false, p[2], p[3], d, k1)));
         return new WinogroundPair(i0, i1, np(c1, s1) + " and " + np(c2, s2), np(c2, s1) + " and " + np(c1, s2),
                 "attribute", true);
@@ -475,9 +511,9 @@ public final class Shapes {
         }
         Color ka = jitter(rng, a[0]);
         Color kb = jitter(rng, b[0]);
-        BufferedImage i0 = draw(size, bg, List.of(new Obj(a[0], a[1], false, p[0], p[1], d, ka),
+        BufferedImage i0 = draw(cfg.style(), size, bg, List.of(new Obj(a[0], a[1], false, p[0], p[1], d, ka),
                 new Obj(b[0], b[1], false, p[2], p[3], d, kb)));
-        BufferedImage i1 = draw(size, bg, List.of(new Obj(b[0], b[1], false, p[0], p[1], d, kb),
+        BufferedImage i1 = draw(cfg.style(), size, bg, List.of(new Obj(b[0], b[1], false, p[0], p[1], d, kb),
                 new Obj(a[0], a[1], false, p[2], p[3], d, ka)));
         String na = np(a[0], a[1]);
         String nb = np(b[0], b[1]);
@@ -572,7 +608,7 @@ public final class Shapes {
         };
     }
 
-    private static BufferedImage draw(int size, int bg, List<Obj> objs) {
+    private static BufferedImage draw(Style style, int size, int bg, List<Obj> objs) {
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = img.createGraphics();
         try {
@@ -582,7 +618,12 @@ public final class Shapes {
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             for (Obj o : objs) {
                 g.setColor(o.rgb());
-                fillShape(g, o.shape(), o.x(), o.y(), o.d());
+                if (style == Style.OUTLINE) {
+                    g.setStroke(new java.awt.BasicStroke((float) Math.max(1.5, o.d() / 16)));
+                    g.draw(outline(o.shape(), o.x(), o.y(), o.d()));
+                } else {
+                    fillShape(g, o.shape(), o.x(), o.y(), o.d());
+                }
             }
         } finally {
             g.dispose();
@@ -590,14 +631,43 @@ public final class Shapes {
         return img;
     }
 
+    /** The outline of a shape as {@link #fillShape} fills it (the cross as one contour, not two bars). */
+    private static java.awt.Shape outline(int shape, double x, double y, double d) {
+        if (shape == 4) {
+            double cx = x + d / 2;
+            double cy = y + d / 2;
+            double w = 0.34 * d;
+            java.awt.geom.Area a = new java.awt.geom.Area(new Rectangle2D.Double(cx - w / 2, y, w, d));
+            a.add(new java.awt.geom.Area(new Rectangle2D.Double(x, cy - w / 2, d, w)));
+            return a;
+        }
+        return geometry(shape, x, y, d);
+    }
+
     private static void fillShape(Graphics2D g, int shape, double x, double y, double d) {
+        if (shape == 4) { // two bars, painted one after the other (as the filled style always has been)
+            double cx = x + d / 2;
+            double cy = y + d / 2;
+            double w = 0.34 * d;
+            g.fill(new Rectangle2D.Double(cx - w / 2, y, w, d));
+            g.fill(new Rectangle2D.Double(x, cy - w / 2, d, w));
+        } else {
+            g.fill(geometry(shape, x, y, d));
+        }
+    }
+
+    /** Every shape but the cross (which {@link #fillShape} and {@link #outline} build from two bars). */
+    private static java.awt.Shape geometry(int shape, double x, double y, double d) {
         double cx = x + d / 2;
         double cy = y + d / 2;
         switch (shape) {
-            case 0 -> g.fill(new Ellipse2D.Double(x, y, d, d));
-            case 1 -> g.fill(new Rectangle2D.Double(x + 0.06 * d, y + 0.06 * d, 0.88 * d, 0.88 * d));
-            case 2 -> g.fill(polygon(new double[] {cx, y, x + d, y + d, x, y + d}));
-            case 3 -> {
+            case 0:
+                return new Ellipse2D.Double(x, y, d, d);
+            case 1:
+                return new Rectangle2D.Double(x + 0.06 * d, y + 0.06 * d, 0.88 * d, 0.88 * d);
+            case 2:
+                return polygon(new double[] {cx, y, x + d, y + d, x, y + d});
+            case 3: {
                 double[] pts = new double[20];
                 double ro = d / 2;
                 double ri = ro * 0.45;
@@ -608,15 +678,12 @@ public final class Shapes {
                     pts[2 * i] = cx + r * Math.cos(a);
                     pts[2 * i + 1] = scy + r * Math.sin(a);
                 }
-                g.fill(polygon(pts));
+                return polygon(pts);
             }
-            case 4 -> {
-                double w = 0.34 * d;
-                g.fill(new Rectangle2D.Double(cx - w / 2, y, w, d));
-                g.fill(new Rectangle2D.Double(x, cy - w / 2, d, w));
-            }
-            case 5 -> g.fill(polygon(new double[] {cx, y, x + d, cy, cx, y + d, x, cy}));
-            default -> throw new IllegalArgumentException("shape " + shape);
+            case 5:
+                return polygon(new double[] {cx, y, x + d, cy, cx, y + d, x, cy});
+            default:
+                throw new IllegalArgumentException("shape " + shape);
         }
     }
 
@@ -795,6 +862,9 @@ public final class Shapes {
         m.put("colors", COLORS.subList(0, cfg.colors()));
         m.put("shapes", SHAPES.subList(0, cfg.shapes()));
         m.put("relations", RELATIONS);
+        if (cfg.style() != Style.FILLED) { // only when set, so the default's manifest is unchanged
+            m.put("style", cfg.style().id());
+        }
         m.put("heldout_rule", "colour i with shape j is held out iff (i - j) mod " + cfg.shapes() + " == 0");
         m.put("heldout_classes", cfg.heldOutClassNames());
         Map<String, Integer> splits = new LinkedHashMap<>();

@@ -50,7 +50,7 @@ public record ExperimentTable(String name, String claim, List<String> columns, L
         if (v instanceof Double || v instanceof Float) {
             return String.format(Locale.ROOT, "%.3f", ((Number) v).doubleValue());
         }
-        return String.valueOf(v);
+        return String.valueOf(v).replace("|", "\\|"); // a pipe in a label would split the markdown cell
     }
 
     /** {@code name, claim, held, verdict, columns, rows (objects keyed by column), settings}. */

@@ -12,6 +12,8 @@ public final class Experiments {
         add(ContrastiveBatchExperiment.siglipVsClip());
         add(ContrastiveBatchExperiment.infoNce());
         add(new LlipVsClipExperiment());
+        add(new GenerativeVsDiscriminativeExperiment());
+        add(new ProjectionOnlyExperiment());
     }
 
     private Experiments() {}

@@ -31,6 +31,13 @@ class ExperimentTableTest {
     }
 
     @Test
+    void aPipeInACellIsEscapedSoTheMarkdownRowKeepsItsCells() {
+        String md = new ExperimentTable("demo", "c", List.of("model", "top-1"), List.of(List.of("log p(x | y)", 0.5)),
+                Map.of(), false, "v").toMarkdown();
+        assertTrue(md.contains("| log p(x \\| y) | 0.500 |"), md);
+    }
+
+    @Test
     void aRowOfTheWrongWidthIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExperimentTable("demo",
                 "c", List.of("a", "b"), List.of(List.of(1)), Map.of(), false, "v"));

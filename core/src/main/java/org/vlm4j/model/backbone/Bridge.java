@@ -74,8 +74,26 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         this.visual = child("visual", new VisionTransformer(init, config.vision()));
         this.lm = child("lm", new TextDecoder(init, config.lm()));
         lm.setTrainable(false);
+        unfreezeLastLmLayers(config.trainLmLayers());
         visual.setTrainable(config.trainVision());
         this.preprocessor = new ImagePreprocessor(config.preprocess());
+    }
+
+    /** Makes the LM's last {@code n} blocks and its final norm trainable ({@code train_lm_layers}). */
+    private void unfreezeLastLmLayers(int n) {
+        if (n == 0) {
+            return;
+        }
+        int layers = config.lm().layers();
+        lm.namedParams().forEach((name, p) -> {
+            boolean last = false;
+            for (int i = layers - n; i < layers; i++) {
+                last |= name.startsWith("transformer.blocks." + i + ".");
+            }
+            if (last || name.startsWith("ln_final.")) {
+                p.setTrainable(true);
+            }
+        });
     }
 
     /** image tokens [N, T, Dv] (class token first if the tower has one) -> soft prompt [N, P, lm width]. */

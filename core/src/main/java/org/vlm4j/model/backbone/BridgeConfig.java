@@ -28,6 +28,8 @@ import org.vlm4j.nn.VisionConfig;
  * @param decoder          MiniGPT-5's frozen image decoder (a diffusion model, kept in the model directory's
  *                         {@code decoder/}), whose text conditioning the voken mapper learns to produce; null: none
  *                         (the mapper regresses to the vision tower's pooled embedding and no image is drawn)
+ * @param trainLmLayers    train the language model's last N blocks and its final norm too (0, the default: the LM
+ *                         is frozen); the token embeddings and a tied head stay frozen
  */
 public record BridgeConfig(
         String family,
@@ -45,15 +47,34 @@ public record BridgeConfig(
         @JsonProperty("question_template") String questionTemplate,
         PreprocessConfig preprocess,
         @JsonProperty("decoder") @JsonInclude(JsonInclude.Include.NON_NULL) @JsonDefault("null")
-        DiffusionConfig decoder) {
+        DiffusionConfig decoder,
+        @JsonProperty("train_lm_layers") @JsonDefault("0") int trainLmLayers) {
 
-    /** A bridge without an image decoder. */
+    /** A bridge without an image decoder, over a frozen language model. */
     public BridgeConfig(String family, VisionConfig vision, DecoderConfig lm, int prefixTokens, int queries,
                         int bridgeWidth, int bridgeLayers, int bridgeHeads, List<String> taskTokens, int vokens,
                         boolean trainVision, String captionPrompt, String questionTemplate,
                         PreprocessConfig preprocess) {
         this(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads, taskTokens, vokens,
-                trainVision, captionPrompt, questionTemplate, preprocess, null);
+                trainVision, captionPrompt, questionTemplate, preprocess, null, 0);
+    }
+
+    /** A bridge over a frozen language model. */
+    public BridgeConfig(String family, VisionConfig vision, DecoderConfig lm, int prefixTokens, int queries,
+                        int bridgeWidth, int bridgeLayers, int bridgeHeads, List<String> taskTokens, int vokens,
+                        boolean trainVision, String captionPrompt, String questionTemplate,
+                        PreprocessConfig preprocess, DiffusionConfig decoder) {
+        this(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads, taskTokens, vokens,
+                trainVision, captionPrompt, questionTemplate, preprocess, decoder, 0);
+    }
+
+    /** A bridge without an image decoder. */
+    public BridgeConfig(String family, VisionConfig vision, DecoderConfig lm, int prefixTokens, int queries,
+                        int bridgeWidth, int bridgeLayers, int bridgeHeads, List<String> taskTokens, int vokens,
+                        boolean trainVision, String captionPrompt, String questionTemplate,
+                        PreprocessConfig preprocess, int trainLmLayers) {
+        this(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads, taskTokens, vokens,
+                trainVision, captionPrompt, questionTemplate, preprocess, null, trainLmLayers);
     }
 
     public BridgeConfig {
@@ -81,24 +102,34 @@ public record BridgeConfig(
             throw new IllegalArgumentException("decoder: only a " + MiniGpt5.FAMILY + " bridge has an image decoder,"
                     + " not a " + family + " one");
         }
+        if (trainLmLayers < 0 || trainLmLayers > lm.layers()) {
+            throw new IllegalArgumentException("train_lm_layers must be 0.." + lm.layers() + " (the LM's layers), got "
+                    + trainLmLayers);
+        }
     }
 
     /** The same bridge over another vision tower and language model (what {@code --vision} / {@code --lm} give). */
     public BridgeConfig withTowers(VisionConfig v, DecoderConfig l, PreprocessConfig p) {
         return new BridgeConfig(family, v, l, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
-                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p, decoder);
+                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, p, decoder, trainLmLayers);
     }
 
     /** The same bridge drawing with a frozen diffusion decoder of this config (MiniGPT-5's {@code --decoder}). */
     public BridgeConfig withDecoder(DiffusionConfig d) {
         return new BridgeConfig(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
-                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, preprocess, d);
+                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, preprocess, d, trainLmLayers);
     }
 
     /** The same bridge with another Q-Former / resampler shape. */
     public BridgeConfig withQFormer(int queries, int width, int layers, int heads) {
         return new BridgeConfig(family, vision, lm, prefixTokens, queries, width, layers, heads, taskTokens, vokens,
-                trainVision, captionPrompt, questionTemplate, preprocess, decoder);
+                trainVision, captionPrompt, questionTemplate, preprocess, decoder, trainLmLayers);
+    }
+
+    /** The same bridge training the language model's last {@code n} blocks and final norm as well. */
+    public BridgeConfig withTrainLmLayers(int n) {
+        return new BridgeConfig(family, vision, lm, prefixTokens, queries, bridgeWidth, bridgeLayers, bridgeHeads,
+                taskTokens, vokens, trainVision, captionPrompt, questionTemplate, preprocess, decoder, n);
     }
 
     /** The prompt of one question. */

@@ -1,37 +1,16 @@
 package org.vlm4j.model.backbone;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
-import org.vlm4j.image.ImagePreprocessor.PreprocessConfig;
-import org.vlm4j.loss.NextToken;
 import org.vlm4j.model.contrastive.Clip;
-import org.vlm4j.model.contrastive.ClipConfig;
 import org.vlm4j.model.lm.LanguageModel;
 import org.vlm4j.model.lm.LmConfig;
-import org.vlm4j.nn.Activation;
-import org.vlm4j.nn.Param;
-import org.vlm4j.nn.TextConfig;
-import org.vlm4j.nn.TextDecoder;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
-import org.vlm4j.train.AdamW;
-import org.vlm4j.train.LrSchedule;
 import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
@@ -76,67 +55,18 @@ final class BridgeFixtures {
 
     private BridgeFixtures() {}
 
-    /** Train captions and train questions in one table (image, text, question, answers): stage 1 and 2 data. */
+    /** Train captions and train questions in one table: {@link BridgeCorpus#mixTable}. */
     static Path mixTable(Path data) throws IOException {
-        List<String> out = new ArrayList<>();
-        out.add("image\ttext\tquestion\tanswers");
-        List<String> caps = Files.readAllLines(data.resolve("train.tsv"), StandardCharsets.UTF_8);
-        for (String line : caps.subList(1, caps.size())) {
-            String[] c = line.split("\t", -1);
-            out.add(c[0] + "\t" + c[1] + "\t\t");
-        }
-        List<String> qs = Files.readAllLines(data.resolve("questions.tsv"), StandardCharsets.UTF_8);
-        for (String line : qs.subList(1, qs.size())) {
-            String[] c = line.split("\t", -1); // image question answers kind text
-            out.add(c[0] + "\t" + c[4] + "\t" + c[1] + "\t" + c[2]);
-        }
-        Path mix = data.resolve("mix.tsv");
-        Files.write(mix, out, StandardCharsets.UTF_8);
-        return mix;
+        return BridgeCorpus.mixTable(data);
     }
 
-    /** WordNet glosses, then the training captions and question prompts with answers, as lines of text. */
+    /** WordNet glosses, captions and reading-comprehension lines: {@link BridgeCorpus#corpus}. */
     static List<String> corpus(Path data, int glosses) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/usr/share/wordnet/data.noun"), StandardCharsets.ISO_8859_1)) {
-            int bar = line.indexOf(" | ");
-            if (line.startsWith("  ") || bar < 0) {
-                continue;
-            }
-            String gloss = line.substring(bar + 3).split(";")[0].strip();
-            if (!gloss.isEmpty()) {
-                out.add(gloss);
-            }
-            if (out.size() == glosses) {
-                break;
-            }
-        }
-        List<String> caps = Files.readAllLines(data.resolve("train.tsv"), StandardCharsets.UTF_8);
-        for (String line : caps.subList(1, caps.size())) {
-            out.add(line.split("\t", -1)[1]);
-        }
-        // reading comprehension as text: a scene's caption, then a question about it and the answer, so that the LM
-        // learns to read attributes from its context (what a bridge's soft prompt then supplies)
-        Map<String, String> captionOf = new java.util.HashMap<>();
-        for (String line : caps.subList(1, caps.size())) {
-            String[] c = line.split("\t", -1);
-            captionOf.put(c[0], c[1]);
-        }
-        List<String> qs = Files.readAllLines(data.resolve("questions.tsv"), StandardCharsets.UTF_8);
-        for (String line : qs.subList(1, qs.size())) {
-            String[] c = line.split("\t", -1);
-            out.add(captionOf.get(c[0]) + " " + Bridges.QUESTION_TEMPLATE.replace("{question}", c[1]) + " "
-                    + c[2].split("\\|")[0]);
-        }
-        return out;
+        return BridgeCorpus.corpus(data, glosses);
     }
 
     static Clip trainClip(Path data, ClipBpeTokenizer tok) throws IOException, InterruptedException {
-        TextConfig t = new TextConfig(tok.vocabSize(), 20, 64, 2, 2, 256, Activation.GELU, 1e-5f, true, "argmax", 64,
-                false, false, 0f);
-        ClipConfig cfg = new ClipConfig(Clip.FAMILY, 64, Bridges.tinyVision(), t, (float) Math.log(1 / 0.07), null,
-                PreprocessConfig.openaiClip(32));
-        Clip clip = new Clip(cfg, tok, 1);
+        Clip clip = new Clip(BridgeCorpus.towerConfig(tok.vocabSize()), tok, 1);
         // the quickstart's recipe: three images in four trained on the first shape's description alone
         TrainOptions o = new TrainOptions(300, 32, 2e-3f, 0.1f, 30, 1f, 1, 300, 1, 1, 5, 4)
                 .withCaptionMix(org.vlm4j.data.CaptionMix.parse("short:0.75"));
@@ -145,64 +75,9 @@ final class BridgeFixtures {
         return clip;
     }
 
-    /**
-     * Causal-LM pretraining as usual for LMs: the corpus as one stream of [sot] line [eot], cut into rows of the
-     * context length at random offsets, so that every position is trained (LanguageModel's own training step puts each
-     * short text at position 0, which leaves the positions after a bridge's soft prompt untrained); next-token
-     * cross-entropy, AdamW. Returns the mean loss of the first and last 10 steps.
-     */
+    /** Causal-LM pretraining on packed rows of the corpus: {@link BridgeCorpus#pretrainLm}. */
     static double[] pretrainLm(LanguageModel model, ClipBpeTokenizer tok, List<String> corpus, int steps, long seed) {
-        TextDecoder lm = model.decoder();
-        NDManager manager = model.manager();
-        List<Integer> stream = new ArrayList<>();
-        for (String line : corpus) {
-            stream.add(tok.sotId());
-            for (int id : tok.encode(line)) {
-                stream.add(id);
-            }
-            stream.add(tok.eotId());
-        }
-        int len = lm.config().contextLength();
-        int batch = 16;
-        Map<String, Param> params = lm.namedParams();
-        params.values().forEach(p -> p.array().setRequiresGradient(true));
-        AdamW opt = new AdamW(manager, 0.9f, 0.98f, 1e-6f, 0.01f,
-                n -> AdamW.defaultDecays(n, params.get(n).array().getShape().dimension()));
-        LrSchedule lr = new LrSchedule(3e-3f, 20, steps);
-        SplittableRandom rng = new SplittableRandom(seed);
-        double first = 0;
-        double last = 0;
-        for (int s = 0; s < steps; s++) {
-            long[] in = new long[batch * len];
-            long[] tgt = new long[batch * len];
-            for (int b = 0; b < batch; b++) {
-                int off = rng.nextInt(stream.size() - len - 1);
-                for (int j = 0; j < len; j++) {
-                    in[b * len + j] = stream.get(off + j);
-                    tgt[b * len + j] = stream.get(off + j + 1);
-                }
-            }
-            float loss;
-            try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = lm.logits(m.create(in, new Shape(batch, len)), null, null);
-                    NDArray l = NextToken.loss(logits, m.create(tgt, new Shape(batch, len)), -1);
-                    loss = l.getFloat();
-                    gc.backward(l);
-                }
-            }
-            org.vlm4j.train.GradientClipping.clip(params.values(), 1.0);
-            opt.update(params, lr.at(s));
-            params.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p.array()));
-            if (s < 10) {
-                first += loss / 10;
-            }
-            if (s >= steps - 10) {
-                last += loss / 10;
-            }
-        }
-        params.values().forEach(p -> p.array().setRequiresGradient(false));
-        return new double[] {first, last};
+        return BridgeCorpus.pretrainLm(model, tok, corpus, steps, seed);
     }
 
     /** A fresh bridge of a preset over the fixture's CLIP vision tower and LM. */
@@ -214,57 +89,13 @@ final class BridgeFixtures {
         return b;
     }
 
-    /**
-     * What a blind model gets right, knowing the training text but not the image: the commonest answer of each
-     * training question applied to the val colour questions, and the commonest colour+shape of the training captions
-     * applied to the val captions.
-     */
+    /** What a blind model gets right: {@link BridgeCorpus#blindBaselines}. */
     static double[] blindBaselines() throws IOException {
-        Map<String, Map<String, Integer>> answers = new java.util.HashMap<>();
-        List<String> qs = Files.readAllLines(DATA.resolve("questions.tsv"), StandardCharsets.UTF_8);
-        for (String l : qs.subList(1, qs.size())) {
-            String[] c = l.split("\t", -1);
-            answers.computeIfAbsent(c[1], k -> new java.util.HashMap<>()).merge(c[2].split("\\|")[0], 1, Integer::sum);
-        }
-        int right = 0;
-        int n = 0;
-        List<String> vq = Files.readAllLines(DATA.resolve("val_questions.tsv"), StandardCharsets.UTF_8);
-        for (String l : vq.subList(1, vq.size())) {
-            String[] c = l.split("\t", -1);
-            if (c[3].equals("colour")) {
-                n++;
-                Map<String, Integer> a = answers.getOrDefault(c[1], Map.of());
-                String best = a.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
-                        .orElse("");
-                right += best.equals(c[2]) ? 1 : 0;
-            }
-        }
-        Map<String, Integer> pairs = new java.util.HashMap<>();
-        List<String> tr = Files.readAllLines(DATA.resolve("train.tsv"), StandardCharsets.UTF_8);
-        for (String l : tr.subList(1, tr.size())) {
-            pairs.merge(colourShape(l.split("\t", -1)[1]), 1, Integer::sum);
-        }
-        String common = pairs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        int capRight = 0;
-        List<String> va = Files.readAllLines(DATA.resolve("val.tsv"), StandardCharsets.UTF_8);
-        for (String l : va.subList(1, va.size())) {
-            capRight += colourShape(l.split("\t", -1)[1]).equals(common) ? 1 : 0;
-        }
-        return new double[] {right / (double) n, capRight / (double) (va.size() - 1)};
+        return BridgeCorpus.blindBaselines(DATA);
     }
 
-    /** The first colour word and the first shape word of a text ("a large red circle left of ..." -> red circle). */
+    /** The first colour word and the first shape word of a text: {@link BridgeCorpus#colourShape}. */
     static String colourShape(String caption) {
-        String colour = null;
-        String shape = null;
-        for (String w : caption.split("\\s+")) {
-            if (colour == null && Shapes.COLORS.contains(w)) {
-                colour = w;
-            }
-            if (shape == null && Shapes.SHAPES.contains(w)) {
-                shape = w;
-            }
-        }
-        return colour + " " + shape;
+        return BridgeCorpus.colourShape(caption);
     }
 }
