@@ -14,7 +14,8 @@
 #     noise, adaptive elimination ROUNDS), the early-fusion model by log p(name | image) when FUSION=1 (it also
 #     trains a vqvae-tiny tokenizer with the same budget).
 # Models are reused from OUT/runs/PRESET when there (bench/masking-emoji.sh trains clip, flava and visualbert there
-# with the same budget). Writes OUT/families/summary.json and prints it. Nothing is committed.
+# with the same budget), and an evaluation already in OUT/families is not run again (delete it to rerun). Writes
+# OUT/families/summary.json and prints it. Nothing is committed.
 #
 # Usage: bash bench/emoji-families.sh   (STEPS=200 BATCH=64 LR=2e-3 THREADS=1 SEED=0 N=100 ROUNDS=10:20,25:5,50:1 FUSION=0)
 set -euo pipefail
@@ -51,6 +52,7 @@ if [ "$FUSION" = 1 ]; then
 fi
 zs() { # zs NAME PRESET [flags]: 100-way zero-shot of OUT/runs/PRESET into F/NAME.json, seconds into F/NAME.seconds
   local name=$1 preset=$2 start; shift 2; start=$(date +%s)
+  if [ -f "$F/$name.seconds" ]; then log "$name: already measured"; return 0; fi
   log "$name"
   VLM4J_THREADS=$THREADS "$V" eval zeroshot --model "$OUT/runs/$preset/model" --data "$OUT/twitter-subset.tsv" \
     --classes "$F/classes.txt" --templates '{}' "$@" --json > "$F/$name.json"
@@ -66,13 +68,15 @@ zs visualbert-itm visualbert-tiny --by-score
 zs coca coca-tiny
 zs coca-likelihood coca-tiny --likelihood text
 [ "$FUSION" = 1 ] && zs fusion-likelihood fusion-tiny --likelihood text
-log diffusion
-start=$(date +%s)
-labels=$(paste -sd, "$F/classes.txt")
-mapfile -t images < "$F/images.txt"
-VLM4J_THREADS=$THREADS "$V" diffusion-classify --model "$OUT/runs/diffusion-tiny/model" --labels "$labels" \
-  --rounds "$ROUNDS" --seed "$SEED" --json "${images[@]}" > "$F/diffusion.json"
-echo $(( $(date +%s) - start )) > "$F/diffusion.seconds"
+if [ ! -f "$F/diffusion.seconds" ]; then
+  log diffusion
+  start=$(date +%s)
+  labels=$(paste -sd, "$F/classes.txt")
+  mapfile -t images < "$F/images.txt"
+  VLM4J_THREADS=$THREADS "$V" diffusion-classify --model "$OUT/runs/diffusion-tiny/model" --labels "$labels" \
+    --rounds "$ROUNDS" --seed "$SEED" --json "${images[@]}" > "$F/diffusion.json"
+  echo $(( $(date +%s) - start )) > "$F/diffusion.seconds"
+fi
 python3 - "$OUT" "$FUSION" "$ROUNDS" <<'PYEOF' | tee "$F/summary.json"
 import json, os, sys
 o, fusion, rounds = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
