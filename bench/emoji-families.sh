@@ -11,17 +11,17 @@
 #   - each family classifies by what it has: embeddings (CLIP, SigLIP, Llip, FLAVA, CoCa), its pair score
 #     (`--by-score`: Llip's caption-conditioned score, FLAVA's and VisualBERT's ITM), caption likelihood
 #     (`--likelihood text`: CoCa, log p(name | image)), the diffusion classifier (`vlm4j diffusion-classify`, shared
-#     noise, adaptive elimination ROUNDS), the early-fusion model by log p(name | image) when FUSION=1 (it also
-#     trains a vqvae-tiny tokenizer with the same budget).
+#     noise, adaptive elimination ROUNDS), the early-fusion model by log p(name | image) (FUSION=0 leaves it out;
+#     it also trains a vqvae-tiny tokenizer with the same budget).
 # Models are reused from OUT/runs/PRESET when there (bench/masking-emoji.sh trains clip, flava and visualbert there
 # with the same budget), and an evaluation already in OUT/families is not run again (delete it to rerun). Writes
 # OUT/families/summary.json and prints it. Nothing is committed.
 #
-# Usage: bash bench/emoji-families.sh   (STEPS=200 BATCH=64 LR=2e-3 THREADS=1 SEED=0 N=100 ROUNDS=10:20,25:5,50:1 FUSION=0)
+# Usage: bash bench/emoji-families.sh   (STEPS=200 BATCH=64 LR=2e-3 THREADS=1 SEED=0 N=100 ROUNDS=10:20,25:5,50:1 FUSION=1)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export STEPS=${STEPS:-200} BATCH=${BATCH:-64} LR=${LR:-2e-3} THREADS=${THREADS:-1}
-SEED=${SEED:-0}; N=${N:-100}; ROUNDS=${ROUNDS:-10:20,25:5,50:1}; FUSION=${FUSION:-0}
+SEED=${SEED:-0}; N=${N:-100}; ROUNDS=${ROUNDS:-10:20,25:5,50:1}; FUSION=${FUSION:-1}
 OUT=${OUT:-$root/bench-out/emoji-$(date +%Y%m%d-%H%M%S)}
 V=${VLM4J:-$root/vlm4j}
 log() { echo "[emoji-families] $*" >&2; }

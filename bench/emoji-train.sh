@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$1; PRESET=$2; shift 2
-STEPS=${STEPS:-400}; BATCH=${BATCH:-64}; LR=${LR:-2e-3}; THREADS=${THREADS:-1}; DATA=${DATA:-$OUT/google-train.tsv}
+STEPS=${STEPS:-200}; BATCH=${BATCH:-64}; LR=${LR:-2e-3}; THREADS=${THREADS:-1}; DATA=${DATA:-$OUT/google-train.tsv}
 run="$OUT/runs/$PRESET"
 if [ -f "$run/model/config.json" ] && [ -f "$run/train.json" ]; then
   echo "[emoji-train] $PRESET: already trained in $run" >&2; exit 0
