@@ -183,6 +183,15 @@ final class EvalCommand implements Runnable {
                 + " (default: ${DEFAULT-VALUE})")
         String ties;
 
+        @Option(names = "--first-stage", paramLabel = "DIR", description = "rerank: a model directory that embeds"
+                + " images and texts; its top --rerank-top candidates per query are reordered by --model's pair score"
+                + " (an ITM head, a generative classifier)")
+        Path firstStage;
+
+        @Option(names = "--rerank-top", paramLabel = "K", description = "with --first-stage: candidates per query"
+                + " reranked (default: 20)")
+        Integer rerankTop;
+
         @Mixin
         JsonOption json;
 
@@ -192,7 +201,14 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TieRule rule = tieRule(ties);
+            if (firstStage == null && rerankTop != null) {
+                throw new IllegalArgumentException("--rerank-top needs --first-stage (the model that shortlists)");
+            }
             ImageTextDataset dataset = ImageTextDataset.open(data);
+            if (firstStage != null) {
+                print(spec.commandLine().getOut(), json.json, reranked(dataset, rule));
+                return 0;
+            }
             try (VlmModel m = Cli.load(model)) {
                 ImageTextEncoder enc = Cli.encoder(m, model);
                 EncodedDataset d = EncodedDataset.encode(enc, dataset);
@@ -202,6 +218,24 @@ final class EvalCommand implements Runnable {
                 print(spec.commandLine().getOut(), json.json, out);
             }
             return 0;
+        }
+
+        /** --first-stage shortlists by embeddings, --model reorders each shortlist by its pair score. */
+        private Map<String, Object> reranked(ImageTextDataset dataset, TieRule rule) throws Exception {
+            int k = rerankTop == null ? 20 : rerankTop;
+            if (k < 1) {
+                throw new IllegalArgumentException("--rerank-top must be >= 1, got " + k);
+            }
+            try (VlmModel first = Cli.load(firstStage); VlmModel second = Cli.load(model)) {
+                ImageTextEncoder enc = Cli.encoder(first, firstStage);
+                org.vlm4j.eval.RerankedRetrievalEval.Result r = DatasetEvals.rerankedRetrieval(enc,
+                        Cli.scorer(second, model), dataset, k, ks, rule);
+                Map<String, Object> out = new LinkedHashMap<>(r.retrieval().toJson());
+                out.put("rerank_top", k);
+                out.put("first_stage", firstStage.toString());
+                out.put("pair_scores", r.pairScores());
+                return out;
+            }
         }
     }
 

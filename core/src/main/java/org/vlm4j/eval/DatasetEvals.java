@@ -149,6 +149,59 @@ public final class DatasetEvals {
                 RetrievalEval.captionGroups(d.captions()), ks, rule);
     }
 
+    /**
+     * Retrieval reranked by a pair scorer ({@link RerankedRetrievalEval}): {@code firstStage} embeds the dataset and
+     * shortlists the top K candidates of every query by cosine similarity, {@code scorer} reorders each shortlist
+     * (each model preprocesses the images its own way). Images are grouped by key as in {@link #retrieval}.
+     */
+    public static RerankedRetrievalEval.Result rerankedRetrieval(ImageTextEncoder firstStage, ImageTextScorer scorer,
+            ImageTextDataset data, int topK, int[] ks, TieRule rule) throws IOException, InterruptedException {
+        EncodedDataset d = EncodedDataset.encode(firstStage, data);
+        Map<String, Integer> images = new LinkedHashMap<>();
+        List<float[]> imageRows = new ArrayList<>();
+        int[] textToImage = new int[d.size()];
+        for (int i = 0; i < d.size(); i++) {
+            Integer k = images.get(d.key(i));
+            if (k == null) {
+                k = images.size();
+                images.put(d.key(i), k);
+                imageRows.add(d.imageEmbeds()[i]);
+            }
+            textToImage[i] = k;
+        }
+        float[][] text = firstStage.encodeTexts(d.captions());
+        float[][] first = new float[imageRows.size()][text.length];
+        for (int i = 0; i < first.length; i++) {
+            for (int t = 0; t < text.length; t++) {
+                first[i][t] = RetrievalEval.dot(imageRows.get(i), text[t]);
+            }
+        }
+        ScorerPixels px = ScorerPixels.read(scorer, data, images);
+        List<String> captions = d.captions();
+        RerankedRetrievalEval.Reranker reranker = new RerankedRetrievalEval.Reranker() {
+            @Override
+            public float[] imageWithTexts(int image, int[] texts) {
+                List<String> ts = new ArrayList<>(texts.length);
+                for (int t : texts) {
+                    ts.add(captions.get(t));
+                }
+                return scorer.score(px.of(new int[] {image}), 1, px.height(), px.width(), ts)[0];
+            }
+
+            @Override
+            public float[] textWithImages(int text, int[] imgs) {
+                float[][] s = scorer.score(px.of(imgs), imgs.length, px.height(), px.width(),
+                        List.of(captions.get(text)));
+                float[] out = new float[imgs.length];
+                for (int k = 0; k < imgs.length; k++) {
+                    out[k] = s[k][0];
+                }
+                return out;
+            }
+        };
+        return RerankedRetrievalEval.evaluate(first, textToImage, topK, reranker, ks, rule);
+    }
+
     /** A linear probe: fit on {@code train}'s labels, report accuracy on {@code test} (classes from train). */
     public static LinearProbeResult linearProbe(ImageTextEncoder encoder, ImageTextDataset train, ImageTextDataset test,
             Labeler labeler, LinearProbe.Config config) throws IOException, InterruptedException {
