@@ -132,18 +132,10 @@ public final class DatasetEvals {
     }
 
     public static RetrievalResult retrieval(ImageTextEncoder encoder, EncodedDataset d, int[] ks, TieRule rule) {
-        Map<String, Integer> images = new LinkedHashMap<>();
-        List<float[]> imageRows = new ArrayList<>();
-        int[] textToImage = new int[d.size()];
-        for (int i = 0; i < d.size(); i++) {
-            Integer k = images.get(d.key(i));
-            if (k == null) {
-                k = images.size();
-                images.put(d.key(i), k);
-                imageRows.add(d.imageEmbeds()[i]);
-            }
-            textToImage[i] = k;
-        }
+        ImagesOfPairs g = ImagesOfPairs.of(d);
+        Map<String, Integer> images = g.index();
+        List<float[]> imageRows = g.rows();
+        int[] textToImage = g.textToImage();
         float[][] text = encoder.encodeTexts(d.captions());
         return RetrievalEval.evaluate(imageRows.toArray(new float[0][]), text, textToImage,
                 RetrievalEval.captionGroups(d.captions()), ks, rule);
@@ -157,18 +149,10 @@ public final class DatasetEvals {
     public static RerankedRetrievalEval.Result rerankedRetrieval(ImageTextEncoder firstStage, ImageTextScorer scorer,
             ImageTextDataset data, int topK, int[] ks, TieRule rule) throws IOException, InterruptedException {
         EncodedDataset d = EncodedDataset.encode(firstStage, data);
-        Map<String, Integer> images = new LinkedHashMap<>();
-        List<float[]> imageRows = new ArrayList<>();
-        int[] textToImage = new int[d.size()];
-        for (int i = 0; i < d.size(); i++) {
-            Integer k = images.get(d.key(i));
-            if (k == null) {
-                k = images.size();
-                images.put(d.key(i), k);
-                imageRows.add(d.imageEmbeds()[i]);
-            }
-            textToImage[i] = k;
-        }
+        ImagesOfPairs g = ImagesOfPairs.of(d);
+        Map<String, Integer> images = g.index();
+        List<float[]> imageRows = g.rows();
+        int[] textToImage = g.textToImage();
         float[][] text = firstStage.encodeTexts(d.captions());
         float[][] first = new float[imageRows.size()][text.length];
         for (int i = 0; i < first.length; i++) {
@@ -200,6 +184,28 @@ public final class DatasetEvals {
             }
         };
         return RerankedRetrievalEval.evaluate(first, textToImage, topK, reranker, ks, rule);
+    }
+
+    /**
+     * A dataset's pairs as retrieval sees them: entries with the same key are one image (first-seen order), with
+     * its embedding row and the image each entry's caption belongs to.
+     */
+    record ImagesOfPairs(Map<String, Integer> index, List<float[]> rows, int[] textToImage) {
+        static ImagesOfPairs of(EncodedDataset d) {
+            Map<String, Integer> images = new LinkedHashMap<>();
+            List<float[]> imageRows = new ArrayList<>();
+            int[] textToImage = new int[d.size()];
+            for (int i = 0; i < d.size(); i++) {
+                Integer k = images.get(d.key(i));
+                if (k == null) {
+                    k = images.size();
+                    images.put(d.key(i), k);
+                    imageRows.add(d.imageEmbeds()[i]);
+                }
+                textToImage[i] = k;
+            }
+            return new ImagesOfPairs(images, imageRows, textToImage);
+        }
     }
 
     /** A linear probe: fit on {@code train}'s labels, report accuracy on {@code test} (classes from train). */
