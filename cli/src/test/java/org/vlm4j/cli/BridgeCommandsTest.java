@@ -102,6 +102,18 @@ class BridgeCommandsTest {
         CliTest.Result c = CliTest.run("caption", "--model", model, data.resolve(img), "--max-tokens", "4", "--json");
         assertEquals(0, c.code(), c.err());
 
+        // a bridge classifies zero-shot by log p(text | image), the captioner's own likelihood
+        CliTest.Result z = CliTest.run("eval", "zeroshot", "--model", model, "--data", data.resolve("val.tsv"),
+                "--label", "{color} {shape}", "--classes", data.resolve("classes.txt"), "--templates", "a {}",
+                "--likelihood", "text", "--json");
+        assertEquals(0, z.code(), z.err());
+        var zj = CliTest.JSON.readTree(z.out());
+        assertEquals("log p(text | image)", zj.get("scorer").asText(), z.out());
+        assertTrue(zj.get("top1").asDouble() >= 0 && zj.get("top1").asDouble() <= 1, z.out());
+        CliTest.assertCleanError(CliTest.run("eval", "zeroshot", "--model", model, "--data", data.resolve("val.tsv"),
+                "--label", "{color} {shape}", "--classes", data.resolve("classes.txt"), "--likelihood", "image"),
+                "likelihood");
+
         CliTest.Result clipAsk = CliTest.run("eval", "vqa", "--model", model, "--data", data.resolve("val.tsv"));
         assertEquals(1, clipAsk.code());
         assertTrue(clipAsk.err().contains("question"), clipAsk.err());

@@ -24,6 +24,11 @@ public interface LikelihoodScorer extends ImageTextScorer {
             this.id = id;
         }
 
+        /** {@code log p(image | text)} or {@code log p(text | image)}. */
+        public String describe() {
+            return this == IMAGE_GIVEN_TEXT ? "log p(image | text)" : "log p(text | image)";
+        }
+
         /** The short name the CLI takes ({@code image} or {@code text}: what is being predicted). */
         public String id() {
             return id;
@@ -84,7 +89,9 @@ public interface LikelihoodScorer extends ImageTextScorer {
     /** An error naming the direction when this model cannot score it. */
     default void requireDirection(Direction d) {
         if (!directions().contains(d)) {
-            throw new IllegalArgumentException("this model scores " + directions() + " only, not " + d);
+            throw new IllegalArgumentException("likelihood direction '" + d.id() + "': this model scores "
+                    + directions().stream().map(x -> "'" + x.id() + "' (" + x.describe() + ")").toList() + " only, not "
+                    + d.describe());
         }
     }
 }

@@ -3,6 +3,7 @@ package org.vlm4j.model.backbone;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.io.StateDict;
 import org.vlm4j.loss.NextToken;
 import org.vlm4j.model.Captioner;
+import org.vlm4j.model.LikelihoodScorer;
 import org.vlm4j.model.QuestionAnswerer;
 import org.vlm4j.model.VlmModel;
 import org.vlm4j.nn.GenerationConfig;
@@ -42,7 +44,8 @@ import org.vlm4j.train.Pretrainable;
  *
  * <p>Token layout: {@code [sot][prefix] prompt target [eot]}. Captioning and VQA generate after the prompt.
  */
-public abstract class Bridge extends Module implements Captioner, QuestionAnswerer, Pretrainable, VlmModel {
+public abstract class Bridge extends Module implements Captioner, QuestionAnswerer, Pretrainable, VlmModel,
+        LikelihoodScorer {
     /** What a prompt asks for (MiniGPT-v2 embeds it as a task identifier; the others ignore it). */
     public enum Task { CAPTION, VQA }
 
@@ -255,8 +258,10 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         return (int) prefix.getShape().get(1);
     }
 
-    /** Teacher-forced next-token loss of the targets after [sot][prefix] prompt; other positions carry none. */
-    protected NDArray targetLoss(NDArray prefix, List<Example> examples, NDManager m) {
+    /** Logits after the prefix [N, L, V], their targets [N, L] (pad where no loss), for [sot][prefix] prompt target. */
+    private record TargetLogits(NDArray logits, NDArray targets, long pad) {}
+
+    private TargetLogits targetLogits(NDArray prefix, List<Example> examples, NDManager m) {
         Tokenizer tok = requireTokenizer();
         int p = prefixLength(prefix);
         int budget = config.lm().contextLength() - p + 1; // the ids row minus its last token must fit after the prefix
@@ -311,8 +316,21 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         if (longest > 2) {
             x = x.concat(lm.embedTokens(ids.get(":, 1:")), 1);
         }
-        NDArray logits = lm.logitsFromEmbeddings(x, null, null, null);
-        return NextToken.loss(logits.get(":, " + p + ":, :"), m.create(tgt, new Shape(n, longest - 1)), pad);
+        NDArray logits = lm.logitsFromEmbeddings(x, null, null, null).get(":, " + p + ":, :");
+        return new TargetLogits(logits, m.create(tgt, new Shape(n, longest - 1)), pad);
+    }
+
+    /** Teacher-forced next-token loss of the targets after [sot][prefix] prompt; other positions carry none. */
+    protected NDArray targetLoss(NDArray prefix, List<Example> examples, NDManager m) {
+        TargetLogits t = targetLogits(prefix, examples, m);
+        return NextToken.loss(t.logits(), t.targets(), t.pad());
+    }
+
+    /** Per example, the summed log-probability of its target tokens (end token included) after [sot][prefix] prompt. */
+    protected float[] targetLogProbs(NDArray prefix, List<Example> examples, NDManager m) {
+        TargetLogits t = targetLogits(prefix, examples, m);
+        NDArray picked = t.logits().logSoftmax(-1).gather(t.targets().expandDims(-1), -1).squeeze(-1);
+        return picked.mul(t.targets().neq(t.pad()).toType(DataType.FLOAT32, false)).sum(new int[] {1}).toFloatArray();
     }
 
     @Override
@@ -374,6 +392,53 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
             prompts.add(config.questionPrompt(q));
         }
         return generate(pixels, n, height, width, prompts, Task.VQA, generation);
+    }
+
+    @Override
+    public Set<Direction> directions() {
+        return java.util.EnumSet.of(Direction.TEXT_GIVEN_IMAGE);
+    }
+
+    @Override
+    public Direction defaultDirection() {
+        return Direction.TEXT_GIVEN_IMAGE;
+    }
+
+    /**
+     * log p(text | image): each text, end token included, teacher-forced as a caption after [sot][prefix] caption
+     * prompt, the LM's own reading of the image; up to {@value #INFERENCE_BATCH} texts of one image per forward pass.
+     * So a bridge classifies zero-shot as a captioner does (the generative classifier of the pretrained-backbone
+     * family).
+     */
+    @Override
+    public float[][] score(float[] pixels, int n, int height, int width, List<String> texts, Direction direction) {
+        requireDirection(direction);
+        long per = 3L * height * width;
+        if (pixels.length != n * per) {
+            throw new IllegalArgumentException("expected " + n * per + " pixel values for " + n + " images of 3x"
+                    + height + "x" + width + ", got " + pixels.length);
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("no texts to score");
+        }
+        float[][] out = new float[n][texts.size()];
+        for (int i = 0; i < n; i++) {
+            try (NDScope scope = new NDScope(); NoGrad ng = new NoGrad(); NDManager m = manager.newSubManager()) {
+                NDArray x = m.create(Arrays.copyOfRange(pixels, (int) (i * per), (int) ((i + 1) * per)),
+                        new Shape(1, 3, height, width));
+                NDArray soft = prefix(visual.tokens(x), new Task[] {Task.CAPTION});
+                for (int t0 = 0; t0 < texts.size(); t0 += INFERENCE_BATCH) {
+                    int b = Math.min(INFERENCE_BATCH, texts.size() - t0);
+                    List<Example> examples = new ArrayList<>(b);
+                    for (int k = 0; k < b; k++) {
+                        examples.add(new Example(Task.CAPTION, config.captionPrompt(), texts.get(t0 + k)));
+                    }
+                    float[] lp = targetLogProbs(soft.repeat(0, b), examples, m);
+                    System.arraycopy(lp, 0, out[i], t0, b);
+                }
+            }
+        }
+        return out;
     }
 
     /** Text generated after [sot][prefix] prompt for each image, up to the end-of-text token. */

@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.vlm4j.eval.ZeroShotResult;
+import org.vlm4j.eval.ZeroShotEval;
+import org.vlm4j.eval.TieRule;
+import org.vlm4j.eval.DatasetEvals;
+import org.vlm4j.data.Shapes;
 import org.junit.jupiter.api.io.TempDir;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.io.ModelDir;
@@ -34,6 +39,9 @@ class MiniGpt4TrainingTest {
         return out;
     }
 
+    /** 3x chance (1/9); measured: see the printed figure and BENCHMARKS.md (bridges). */
+    static final double ZS_BAR = 1.0 / 3;
+
     @Test
     void onlyTheProjectionTrainsAndItCaptionsAndAnswers() throws Exception {
         try (Bridge b = BridgeFixtures.bridge("minigpt4-tiny", 5)) {
@@ -56,6 +64,15 @@ class MiniGpt4TrainingTest {
                     r.first(), r.last(), s);
             assertTrue(r.last() < 0.6 * r.first(), "loss " + r.first() + " -> " + r.last());
             BridgeRuns.assertSees(s);
+
+            // the bridge as a generative classifier: zero-shot by log p("a large/small <class>" | image)
+            List<String> classes = Shapes.Config.of(2000, 11).withVocabulary(3, 3).classNames();
+            ZeroShotResult zs = DatasetEvals.zeroShot(b, ImageTextDataset.open(
+                    BridgeFixtures.DATA.resolve("val.tsv").toString()), classes, List.of("a large {}", "a small {}"),
+                    DatasetEvals.format("{color} {shape}"), ZeroShotEval.DEFAULT_KS, TieRule.PESSIMISTIC).result();
+            System.out.printf("minigpt4 zero-shot by log p(text | image): top-1 %.3f over %d classes (n=%d)%n",
+                    zs.top1(), classes.size(), zs.n());
+            assertTrue(zs.top1() > ZS_BAR, "zero-shot by likelihood " + zs.top1());
 
             Path dir = tmp.resolve("model");
             ModelDir.save(b, dir);
