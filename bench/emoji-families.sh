@@ -12,16 +12,20 @@
 #     (`--by-score`: Llip's caption-conditioned score, FLAVA's and VisualBERT's ITM), caption likelihood
 #     (`--likelihood text`: CoCa, log p(name | image)), the diffusion classifier (`vlm4j diffusion-classify`, shared
 #     noise, adaptive elimination ROUNDS), the early-fusion model by log p(name | image) (FUSION=0 leaves it out;
-#     it also trains a vqvae-tiny tokenizer with the same budget).
+#     it also trains a vqvae-tiny tokenizer with the same budget), and the pretrained-backbone family by a bridge's
+#     log p(name | image) (BRIDGE=0 leaves it out): lm-tiny pretrained with the same budget on the Google captions'
+#     text alone (no images), then frozen with clip-tiny's vision tower, and only qwenvl-tiny's resampler (16 learned
+#     queries) trained; MiniGPT-4's 65 image tokens do not fit lm-tiny's 64 positions.
 # Models are reused from OUT/runs/PRESET when there (bench/masking-emoji.sh trains clip, flava and visualbert there
 # with the same budget), and an evaluation already in OUT/families is not run again (delete it to rerun). Writes
 # OUT/families/summary.json and prints it. Nothing is committed.
 #
-# Usage: bash bench/emoji-families.sh   (STEPS=200 BATCH=64 LR=2e-3 THREADS=1 SEED=0 N=100 ROUNDS=10:20,25:5,50:1 FUSION=1)
+# Usage: bash bench/emoji-families.sh   (STEPS=200 BATCH=64 LR=2e-3 THREADS=1 SEED=0 N=100 ROUNDS=10:20,25:5,50:1 FUSION=1
+#        BRIDGE=1)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export STEPS=${STEPS:-200} BATCH=${BATCH:-64} LR=${LR:-2e-3} THREADS=${THREADS:-1}
-SEED=${SEED:-0}; N=${N:-100}; ROUNDS=${ROUNDS:-10:20,25:5,50:1}; FUSION=${FUSION:-1}
+SEED=${SEED:-0}; N=${N:-100}; ROUNDS=${ROUNDS:-10:20,25:5,50:1}; FUSION=${FUSION:-1}; BRIDGE=${BRIDGE:-1}
 OUT=${OUT:-$root/bench-out/emoji-$(date +%Y%m%d-%H%M%S)}
 V=${VLM4J:-$root/vlm4j}
 log() { echo "[emoji-families] $*" >&2; }
@@ -50,6 +54,20 @@ if [ "$FUSION" = 1 ]; then
   bash "$root/bench/emoji-train.sh" "$OUT" vqvae-tiny
   bash "$root/bench/emoji-train.sh" "$OUT" fusion-tiny --image-tokenizer "$OUT/runs/vqvae-tiny/model"
 fi
+if [ "$BRIDGE" = 1 ]; then
+  if [ ! -f "$OUT/runs/lm-tiny/train.json" ]; then
+    log "lm-tiny on the Google captions' text"
+    cut -f2 "$OUT/google-train.tsv" | tail -n +2 > "$OUT/google-text.txt"
+    rm -rf "$OUT/runs/lm-tiny"; mkdir -p "$OUT/runs/lm-tiny"; start=$(date +%s)
+    VLM4J_THREADS=$THREADS "$V" train --model lm-tiny --text-data "$OUT/google-text.txt" --out "$OUT/runs/lm-tiny" \
+      --steps "$STEPS" --batch-size "$BATCH" --lr "$LR" --weight-decay 0.1 --vocab-size 4000 --json \
+      > "$OUT/runs/lm-tiny/train.part.json"
+    echo "$(( $(date +%s) - start ))" > "$OUT/runs/lm-tiny/seconds"
+    mv "$OUT/runs/lm-tiny/train.part.json" "$OUT/runs/lm-tiny/train.json"
+  fi
+  bash "$root/bench/emoji-train.sh" "$OUT" qwenvl-tiny --vision "$OUT/runs/clip-tiny/model" \
+    --lm "$OUT/runs/lm-tiny/model"
+fi
 zs() { # zs NAME PRESET [flags]: 100-way zero-shot of OUT/runs/PRESET into F/NAME.json, seconds into F/NAME.seconds
   local name=$1 preset=$2 start; shift 2; start=$(date +%s)
   if [ -f "$F/$name.seconds" ]; then log "$name: already measured"; return 0; fi
@@ -68,6 +86,7 @@ zs visualbert-itm visualbert-tiny --by-score
 zs coca coca-tiny
 zs coca-likelihood coca-tiny --likelihood text
 [ "$FUSION" = 1 ] && zs fusion-likelihood fusion-tiny --likelihood text
+[ "$BRIDGE" = 1 ] && zs qwenvl-likelihood qwenvl-tiny --likelihood text
 if [ ! -f "$F/diffusion.seconds" ]; then
   log diffusion
   start=$(date +%s)
@@ -77,9 +96,9 @@ if [ ! -f "$F/diffusion.seconds" ]; then
     --rounds "$ROUNDS" --seed "$SEED" --json "${images[@]}" > "$F/diffusion.json"
   echo $(( $(date +%s) - start )) > "$F/diffusion.seconds"
 fi
-python3 - "$OUT" "$FUSION" "$ROUNDS" <<'PYEOF' | tee "$F/summary.json"
+python3 - "$OUT" "$FUSION" "$ROUNDS" "$BRIDGE" <<'PYEOF' | tee "$F/summary.json"
 import json, os, sys
-o, fusion, rounds = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+o, fusion, rounds, bridge = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4] == "1"
 F = os.path.join(o, "families")
 classes = [l.rstrip("\n") for l in open(os.path.join(F, "classes.txt"))]
 def run(p):
@@ -93,6 +112,9 @@ rows = [("CLIP", "clip-tiny", "embeddings", "clip"), ("SigLIP", "siglip-tiny", "
         ("CoCa", "coca-tiny", "log p(name | image)", "coca-likelihood")]
 if fusion:
     rows.append(("early fusion", "fusion-tiny", "log p(name | image)", "fusion-likelihood"))
+if bridge:
+    rows.append(("Qwen-VL resampler (frozen clip-tiny tower + frozen lm-tiny)", "qwenvl-tiny", "log p(name | image)",
+                 "qwenvl-likelihood"))
 table = []
 for fam, preset, how, name in rows:
     j = json.load(open(os.path.join(F, name + ".json")))
