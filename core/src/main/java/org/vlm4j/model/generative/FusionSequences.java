@@ -94,6 +94,32 @@ final class FusionSequences {
         return new Seq(FusionVocabulary.join(prefix, text(answer)), prefix.length);
     }
 
+    /**
+     * Whether instruction tuning also trains edit-by-text: an instruct config whose decoder holds an instruction and
+     * two images (the presets' do; an older instruct config of a shorter context trains as before, without edits).
+     */
+    boolean edits() {
+        return instruct && config.decoder().contextLength() >= editLength();
+    }
+
+    /** The longest edit sequence: an instruction, the source image and the target image, less one token. */
+    int editLength() {
+        return config.textContext() + 2 * (config.image().gridSize() * config.image().gridSize() + 2) - 1;
+    }
+
+    /** What the model reads before drawing an edited image: {@code [sot] instruction [eot] <image> source </image> <image>}. */
+    long[] editPrompt(int[] source, String instruction) {
+        return FusionVocabulary.join(text(instruction), vocab.image(source), new long[] {vocab.imageStart()});
+    }
+
+    /** An edit-by-text sequence: {@link #editPrompt} then the target's codes and {@code </image>}, loss on those. */
+    Seq edit(int[] source, String instruction, int[] target) {
+        long[] prompt = editPrompt(source, instruction);
+        long[] image = vocab.image(target);
+        return new Seq(FusionVocabulary.join(prompt, java.util.Arrays.copyOfRange(image, 1, image.length)),
+                prompt.length);
+    }
+
     /** A retrieved document as the model reads it: caption to image. */
     long[] document(String caption, int[] codes) {
         return vocab.captionToImage(text(caption), codes);
