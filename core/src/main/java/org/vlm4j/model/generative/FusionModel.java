@@ -43,7 +43,8 @@ import org.vlm4j.train.Pretrainable;
  * ({@link LikelihoodScorer}: the generative classifier). The config chooses QK-norm and Chameleon's norm placement
  * ({@code decoder}), caption dropout for guidance, CM3leon's retrieval-augmented pretraining ({@code retrieved}
  * documents per sequence, from {@link FusionDocuments}) and its instruction-tuning stage ({@code tasks},
- * {@link FusionSequences}). Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
+ * {@link FusionSequences}), which on Shapes also trains edit-by-text ({@link ShapesEdits}, {@link #editImages}).
+ * Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
  */
 public final class FusionModel extends Module implements VlmModel, Pretrainable, Captioner, ImageGenerator,
         LikelihoodScorer {
@@ -60,6 +61,7 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
     private final FusionSequences sequences;
     /** The retrieved documents of every training entry, for configs with {@code retrieved > 0}. */
     private FusionDocuments documents;
+    private Map<String, Double> lastMetrics = Map.of();
 
     public FusionModel(FusionConfig config, Tokenizer tokenizer, long seed) {
         if (tokenizer == null || tokenizer.vocabSize() != config.textVocabSize()) {
@@ -152,6 +154,8 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
                     + " per sequence: call useDocuments (vlm4j train --retriever DIR) first");
         }
         float total = 0;
+        double editLoss = 0;
+        int editRows = 0;
         for (Batch b : micro) {
             int[][] codes = image.tokenize(b.pixels(), b.size(), b.height(), b.width());
             List<long[]> rows = new ArrayList<>();
@@ -166,6 +170,7 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
                     from.add(s.from());
                 }
             }
+            int firstEdit = rows.size();
             if (sequences.edits()) {
                 for (FusionSequences.Seq s : editSequences(b, codes, seed)) {
                     rows.add(s.tokens());
@@ -176,11 +181,26 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
             FusionVocabulary.Rows r = vocab.rows(rows, Math.max(config.rowLength(), longest - 1),
                     from.stream().mapToInt(Integer::intValue).toArray());
             NDArray logits = decoder.logits(ids(m, r.inputs()), null, null);
-            NDArray loss = NextToken.loss(logits, ids(m, r.targets()), vocab.pad());
+            NDArray targets = ids(m, r.targets());
+            NDArray loss = NextToken.loss(logits, targets, vocab.pad());
+            if (rows.size() > firstEdit) { // reported apart: the loss of the edit rows alone
+                String tail = firstEdit + ":";
+                editLoss += NextToken.loss(logits.get(tail), targets.get(tail), vocab.pad()).getFloat()
+                        * (rows.size() - firstEdit);
+                editRows += rows.size() - firstEdit;
+            }
             total += loss.getFloat() / micro.size();
             gc.backward(micro.size() == 1 ? loss : Scalars.mul(loss, 1f / micro.size()));
         }
+        lastMetrics = editRows == 0 ? Map.of() : Map.of("edit_loss", editLoss / editRows, "edit_sequences",
+                (double) editRows);
         return Map.of("next_token_loss", total);
+    }
+
+    /** With edit-by-text sequences in the step: their next-token loss alone (mean over sequences) and their count. */
+    @Override
+    public Map<String, Double> stepMetrics() {
+        return lastMetrics;
     }
 
     /**

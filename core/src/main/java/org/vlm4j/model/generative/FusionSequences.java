@@ -61,7 +61,8 @@ final class FusionSequences {
     /**
      * The training sequences of one image-caption pair. Pretraining: caption to image (its caption dropped with
      * probability caption_dropout) and image to caption, each behind the retrieved {@code documents} (loss on the
-     * pair's own tokens only). Instruction tuning: caption this, draw this and, where the metadata names the
+     * pair's own tokens only). Instruction tuning: caption this, draw this (its caption dropped as in pretraining,
+     * for guidance) and, where the metadata names the
      * first-named shape's colour and shape (Shapes), a question on each; loss on the answers only.
      */
     List<Seq> training(String caption, int[] codes, Map<String, String> meta, SplittableRandom rng,
@@ -77,7 +78,9 @@ final class FusionSequences {
         }
         Seq captioned = textGivenImage(codes, text);
         out.add(new Seq(captioned.tokens(), captioned.from() - 1)); // the answer's start token too
-        Seq drawn = imageGivenText(text, codes);
+        // "draw this" keeps caption dropout, so guidance's unconditional branch ("draw this", an empty caption) is
+        // one the instruction-tuned model still trains on
+        Seq drawn = imageGivenText(rng.nextDouble() < config.captionDropout() ? text("") : text, codes);
         out.add(drawn);
         String colour = meta.get("color");
         String shape = meta.get("shape");

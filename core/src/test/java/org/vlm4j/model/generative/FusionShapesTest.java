@@ -27,13 +27,14 @@ import org.vlm4j.train.Trainer;
 /**
  * The issue's acceptance for the early-fusion model and the generative classifier, on tiny Shapes: 32 px scenes of
  * one large shape, 3 colours x 3 shapes, captioned by the shape alone ("a red circle"; the held-out compositions,
- * red circle among them, are trained on too: this tests drawing, not compositional generalisation). One training
- * run of fusion-chameleon-tiny (QK-norm, Chameleon's norm placement, 10% caption dropout), then: (1) its greedy
- * captions of new images name their colour and shape; (2) images drawn from "a red circle" with classifier-free
- * guidance are red in a majority of 32 samples by {@link ShapesJudge}, and red circles above twice chance — NOT in a
- * majority, the issue's bar, which this recipe misses (the judge is first shown right on the real images, and
- * measured on the VQ-VAE's reconstructions of them, which lose corners); (3) zero-shot
- * classification by log p(image | "a {class}") (and by log p(text | image)) beats chance, 1/9, by a wide margin.
+ * red circle among them, are trained on too, though a quarter as often as each other class: this tests drawing,
+ * not compositional generalisation). vqvae-tiny 300 steps, then fusion-chameleon-tiny (QK-norm, Chameleon's norm
+ * placement, 10% caption dropout) 300 steps, then: (1) its greedy captions of new images name their colour and
+ * shape; (2) images drawn from "a red circle" with classifier-free guidance are red in a majority of 32 samples by
+ * {@link ShapesJudge}, and red circles at twice chance or more — NOT in a majority, the issue's bar, which no
+ * recipe tried reached reliably (the judge is first shown right on the real images, and measured on the VQ-VAE's
+ * reconstructions of them); (3) zero-shot classification by log p(image | "a {class}") (and by log p(text | image))
+ * beats chance, 1/9, by a wide margin.
  */
 class FusionShapesTest {
     static final List<String> COLOURS = Shapes.COLORS.subList(0, 3);
@@ -45,13 +46,18 @@ class FusionShapesTest {
     @Test
     void captionsDrawsARedCircleAndClassifiesByLikelihood() throws Exception {
         Path data = tmp.resolve("shapes");
-        Shapes.generate(data, Shapes.Config.of(2000, 7).withSize(32)
-                .withVocabulary(3, 3));
-        // train + heldout: the held-out compositions (red circle among them) are part of what this model learns
+        Shapes.Config shapes = Shapes.Config.of(2000, 7).withSize(32).withVocabulary(3, 3);
+        Shapes.generate(data, shapes);
+        // train + heldout: the held-out compositions (red circle among them) are part of what this model learns, but
+        // about a quarter as often as the others (15 red circles against ~65 of each other class); topping them up
+        // (FusionDrawProbe) cost captions at this budget (30 of 53, BENCHMARKS.md), so it is not used here
         Path table = classCaptions(data, List.of("train.tsv", "heldout.tsv"), "all.tsv");
         Path val = classCaptions(data, List.of("val.tsv"), "val-classes.tsv");
         ImageTextDataset train = ImageTextDataset.open(table.toString());
         ClipBpeTokenizer tok = BpeTrainer.of(540).trainFiles(List.of(table)).tokenizer();
+        // 800 VQ steps keep the corners (the judge right on 53 of 53 reconstructions, 41 at 300) but make the codes
+        // harder to model: at 300 fusion steps the captions fell to 18 of 53; 600 fusion steps took 15 minutes here
+        // and still drew only 17 red circles of 32 (BENCHMARKS.md)
         int vqSteps = 300;
         int steps = 300;
         try (VqVae vq = new VqVae(VqVaePresets.tiny(), 1);
@@ -88,34 +94,11 @@ class FusionShapesTest {
             // observed 43 of 53 (81%); chance 1/9
             assertTrue(capRight >= 0.6 * v.n(), "captions naming colour and shape: " + capRight + " of " + v.n());
 
-            // guidance 2 (CM3leon's classifier-free guidance; 1 and 3 drew fewer red circles in a 16-sample probe).
-            // Observed: red 21 of 32, red and circular by the judge 11 of 32 (many "red triangle"). So the bar,
-            // colour AND shape right in a majority, is NOT met: asserted are a red majority and a colour-and-shape
-            // rate above twice its chance (1/9); see BENCHMARKS.md.
-            int samples = 32;
-            List<String> prompts = new ArrayList<>();
-            for (int i = 0; i < samples; i++) {
-                prompts.add("a red circle");
-            }
-            float[][] drawn = model.generateImages(prompts, GenerationConfig.sampling(64, 1f, 0, 1f,
-                    java.util.Set.of(), 0), 2f);
-            int colourRight = 0;
-            int bothRight = 0;
-            List<String> verdicts = new ArrayList<>();
-            for (float[] img : drawn) {
-                ShapesJudge.Verdict j = ShapesJudge.judge(img);
-                verdicts.add(j.label());
-                colourRight += j.colour() == 0 ? 1 : 0;
-                bothRight += j.colour() == 0 && j.shape() == 0 ? 1 : 0;
-            }
-            System.out.printf("'a red circle' x %d, guidance 2: colour right %d, colour and shape right %d: %s%n",
-                    samples, colourRight, bothRight, verdicts);
-            // Drawing is reported, not held to a bar: at this budget it depends on the thread count. One libtorch
-            // thread drew 21 of 32 red (11 red circles), two threads (the suite's default) 10 of 32 red (2 red
-            // circles), chance 1/3 and 1/9; the majority bar for colour and shape is not met (BENCHMARKS.md).
-            assertEquals(samples, drawn.length, "one picture per prompt");
-            assertEquals(samples, verdicts.size());
-
+            // "a red circle" drawn 32 times (temperature 1, seeds 0..31) with classifier-free guidance 2 and 3. Probes
+            // of this recipe: guidance 2 drew 21 red, 11 red circles; guidance 3: 17 and 9; temperature 0.7 or 0.5,
+            // top-k 8, top-p 0.8 did not draw more circles (11, 11, 7, 12).
+            int[] g2 = drawRedCircles(model, 2f);
+            int[] g3 = drawRedCircles(model, 3f);
             List<String> classes = new ArrayList<>();
             for (String c : COLOURS) {
                 for (String s : SHAPES) {
@@ -137,7 +120,35 @@ class FusionShapesTest {
             // the bar: 3x chance (1/9); observed 0.51 by the image likelihood, 0.81 by the text likelihood
             assertTrue(zs.top1() >= 3.0 / 9, "zero-shot by log p(image | text): " + zs.top1());
             assertTrue(zsText.top1() >= 3.0 / 9, "zero-shot by log p(text | image): " + zsText.top1());
+            // The bar, colour AND shape right in a majority, is NOT met (no recipe tried reached it reliably;
+            // BENCHMARKS.md): asserted are a red majority and red circles at twice their chance of 1/9 or more, at
+            // guidance 2 (observed 21 and 11 of 32 on one thread).
+            assertTrue(g2[0] > 32 / 2, "red pictures drawn at guidance 2: " + g2[0] + " of 32");
+            assertTrue(g2[1] >= 8, "red circles drawn at guidance 2: " + g2[1] + " of 32 (guidance 3: " + g3[1] + ")");
         }
+    }
+
+    /** 32 pictures of "a red circle" (temperature 1, seeds 0..31) judged: {red, red and circular}. */
+    static int[] drawRedCircles(FusionModel model, float guidance) {
+        int samples = 32;
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < samples; i++) {
+            prompts.add("a red circle");
+        }
+        float[][] drawn = model.generateImages(prompts, GenerationConfig.sampling(64, 1f, 0, 1f, java.util.Set.of(),
+                0), guidance);
+        assertEquals(samples, drawn.length, "one picture per prompt");
+        int[] right = new int[2];
+        List<String> verdicts = new ArrayList<>();
+        for (float[] img : drawn) {
+            ShapesJudge.Verdict j = ShapesJudge.judge(img);
+            verdicts.add(j.label());
+            right[0] += j.colour() == 0 ? 1 : 0;
+            right[1] += j.colour() == 0 && j.shape() == 0 ? 1 : 0;
+        }
+        System.out.printf("'a red circle' x %d, guidance %.0f: colour right %d, colour and shape right %d: %s%n",
+                samples, guidance, right[0], right[1], verdicts);
+        return right;
     }
 
     public record Val(float[] pixels, float[][] images, List<String> classes, List<Integer> colour, List<Integer> shape) {
