@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 CaptionCommand.class, EvalCommand.class, DataCommand.class, InfoCommand.class, IndexCommand.class,
                 SearchCommand.class, ServeCommand.class, TokenizeImageCommand.class, DetokenizeImageCommand.class,
                 GenerateImageCommand.class, LmCommand.class, ExperimentCommand.class,
+                EditImageCommand.class,
                 FillMaskCommand.class, ScoreCommand.class,
                 DiffusionClassifyCommand.class, AskCommand.class})
 public final class Main implements Runnable {

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The early-fusion stages through the CLI (mechanics on a few steps; quality is FusionShapesTest's): pretraining
  * with Chameleon's blocks, zero-shot classification of a fusion model by likelihood both ways, guided drawing,
- * retrieval-augmented pretraining with a CLIP as the retriever, and instruction tuning started from a pretrained
- * model — with the errors for a missing or misplaced flag.
+ * retrieval-augmented pretraining with a CLIP as the retriever, instruction tuning started from a pretrained
+ * model (its edit-by-text sequences included) and editing an image by text — with the errors for a missing or
+ * misplaced flag.
  */
 class FusionStagesCommandsTest {
     @TempDir
@@ -81,6 +82,19 @@ class FusionStagesCommandsTest {
                 "--max-tokens", "5", "--json");
         assertEquals(0, c.code(), c.err());
         assertEquals(1, CliTest.JSON.readTree(c.out()).get("results").size());
+        CliTest.Result e = CliTest.run("edit-image", "--model", sft.resolve("model"), "--image",
+                s.resolve("images/val/000000.png"), "--text", "make the circle blue", "--out", tmp.resolve("edit.png"),
+                "--json");
+        assertEquals(0, e.code(), e.err());
+        JsonNode ej = CliTest.JSON.readTree(e.out());
+        assertEquals("make the circle blue", ej.get("text").asText());
+        assertEquals(32, javax.imageio.ImageIO.read(tmp.resolve("edit.png").toFile()).getWidth());
+        CliTest.assertCleanError(CliTest.run("edit-image", "--model", pre.resolve("model"), "--image",
+                s.resolve("images/val/000000.png"), "--text", "make the circle blue", "--out", tmp.resolve("no.png")),
+                "instruction-tuned");
+        CliTest.assertCleanError(CliTest.run("edit-image", "--model", sft.resolve("model"), "--image",
+                tmp.resolve("missing.png"), "--text", "make the circle blue", "--out", tmp.resolve("no.png")),
+                "missing.png");
         CliTest.assertCleanError(CliTest.run("train", "--model", "fusion-instruct-tiny", "--init", pre.resolve("model"),
                 "--image-tokenizer", vq.resolve("model"), "--data", train, "--out", tmp.resolve("no3"), "--steps", "1"),
                 "brings its own");

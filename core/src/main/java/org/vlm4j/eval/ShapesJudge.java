@@ -85,7 +85,7 @@ public final class ShapesJudge {
     }
 
     /** Index of the palette colour nearest (r, g, b) within {@link #MAX_DISTANCE}; -1 for background or unknown. */
-    static int nearest(float r, float g, float b) {
+    public static int nearest(float r, float g, float b) {
         int best = -1;
         double bestD = MAX_DISTANCE * MAX_DISTANCE;
         for (int c = 0; c < Shapes.COLORS.size(); c++) {

@@ -15,6 +15,7 @@ import org.vlm4j.eval.ZeroShotEval;
 import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.LikelihoodScorer;
 import org.vlm4j.model.generative.FusionModel;
+import org.vlm4j.model.generative.ShapesEdits;
 import org.vlm4j.nn.GenerationConfig;
 
 /**
@@ -45,7 +46,8 @@ public final class FusionShapesEval {
         int n = Integer.parseInt(a.getOrDefault("n", "300"));
         float temperature = Float.parseFloat(a.getOrDefault("temperature", "1"));
         GenerationConfig gen = temperature == 0 ? GenerationConfig.greedy(64, java.util.Set.of())
-                : GenerationConfig.sampling(64, temperature, Integer.parseInt(a.getOrDefault("topk", "0")), 1f,
+                : GenerationConfig.sampling(64, temperature, Integer.parseInt(a.getOrDefault("topk", "0")),
+                Float.parseFloat(a.getOrDefault("topp", "1")),
                 java.util.Set.of(), Long.parseLong(a.getOrDefault("seed", "0")));
         try (FusionModel model = (FusionModel) ModelDir.load(Path.of(a.get("model")))) {
             int right = 0;
@@ -81,6 +83,8 @@ public final class FusionShapesEval {
                     }
                 }
             }
+            String edits = org.vlm4j.model.generative.FusionTasks.INSTRUCT.equals(model.config().tasks())
+                    ? edits(model, a.get("data"), Integer.parseInt(a.getOrDefault("edits", "60")), gen) : "";
             int zsN = Integer.parseInt(a.getOrDefault("zeroshot", "0"));
             String zs = "";
             if (zsN > 0) {
@@ -90,8 +94,65 @@ public final class FusionShapesEval {
                     + " \"guidance\": %.2f, \"drawn_colour_right\": %.4f, \"drawn_colour_and_shape_right\": %.4f,"
                     + " \"chance_colour\": %.4f, \"chance_colour_and_shape\": %.4f%s, \"examples\": \"%s\"}%n", seen,
                     (double) right / seen, drawn, guidance, (double) colourRight / drawn, (double) bothRight / drawn,
-                    1.0 / Shapes.COLORS.size(), 1.0 / (3 * Shapes.COLORS.size()), zs, String.join("; ", examples));
+                    1.0 / Shapes.COLORS.size(), 1.0 / (3 * Shapes.COLORS.size()), zs + edits,
+                    String.join("; ", examples));
         }
+    }
+
+    /**
+     * Edit-by-text on the first n images of the table that allow an edit ({@link ShapesEdits#pick}, the new colour
+     * among the table's compositions): how often the edited image's dominant colour is the asked one, against how
+     * often the unedited image's is (the judge on the originals; near 0), and how often the shape is kept.
+     */
+    private static String edits(FusionModel model, String data, int n, GenerationConfig gen) throws Exception {
+        List<float[]> px = new ArrayList<>();
+        List<ShapesEdits.Edit> edits = new ArrayList<>();
+        List<Integer> shapes = new ArrayList<>();
+        List<Map<String, String>> meta = new ArrayList<>();
+        try (BatchLoader loader = new BatchLoader(ImageTextDataset.open(data), model.preprocessor(),
+                BatchLoader.Options.sequential(64))) {
+            for (Batch b = loader.next(); b != null; b = loader.next()) {
+                meta.addAll(b.meta());
+            }
+        }
+        java.util.Set<String> seen = ShapesEdits.compositions(meta);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(0);
+        try (BatchLoader loader = new BatchLoader(ImageTextDataset.open(data), model.preprocessor(),
+                BatchLoader.Options.sequential(64))) {
+            for (Batch b = loader.next(); b != null && edits.size() < n; b = loader.next()) {
+                int per = b.imageFloats();
+                for (int i = 0; i < b.size() && edits.size() < n; i++) {
+                    ShapesEdits.Edit e = ShapesEdits.pick(b.meta().get(i), seen, rng);
+                    if (e != null) {
+                        px.add(java.util.Arrays.copyOfRange(b.pixels(), i * per, (i + 1) * per));
+                        edits.add(e);
+                        shapes.add(Shapes.SHAPES.indexOf(b.meta().get(i).get("shape")));
+                    }
+                }
+            }
+        }
+        int per = px.get(0).length;
+        float[] flat = new float[px.size() * per];
+        for (int i = 0; i < px.size(); i++) {
+            System.arraycopy(px.get(i), 0, flat, i * per, per);
+        }
+        int side = model.imageSize();
+        float[][] out = model.editImages(flat, px.size(), side, side,
+                edits.stream().map(ShapesEdits.Edit::instruction).toList(), gen);
+        float[][] before = model.imageTokenizer().detokenize(model.imageTokenizer().tokenize(flat, px.size(), side,
+                side));
+        int asked = 0;
+        int askedBefore = 0;
+        int kept = 0;
+        for (int i = 0; i < out.length; i++) {
+            ShapesJudge.Verdict v = ShapesJudge.judge(out[i]);
+            asked += v.colour() == edits.get(i).to() ? 1 : 0;
+            kept += v.colour() == edits.get(i).to() && v.shape() == shapes.get(i) ? 1 : 0;
+            askedBefore += ShapesJudge.judge(before[i]).colour() == edits.get(i).to() ? 1 : 0;
+        }
+        return String.format(", \"edit_n\": %d, \"edited_to_asked_colour\": %.4f, \"edited_to_asked_colour_and_kept_shape\":"
+                + " %.4f, \"unedited_reconstruction_has_asked_colour\": %.4f", out.length, (double) asked / out.length,
+                (double) kept / out.length, (double) askedBefore / out.length);
     }
 
     /** Zero-shot top-1 both ways over the classes present in the table, on its first n images. */

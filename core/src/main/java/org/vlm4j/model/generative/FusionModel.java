@@ -43,7 +43,8 @@ import org.vlm4j.train.Pretrainable;
  * ({@link LikelihoodScorer}: the generative classifier). The config chooses QK-norm and Chameleon's norm placement
  * ({@code decoder}), caption dropout for guidance, CM3leon's retrieval-augmented pretraining ({@code retrieved}
  * documents per sequence, from {@link FusionDocuments}) and its instruction-tuning stage ({@code tasks},
- * {@link FusionSequences}). Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
+ * {@link FusionSequences}), which on Shapes also trains edit-by-text ({@link ShapesEdits}, {@link #editImages}).
+ * Parameter names: {@code decoder.*}, {@code image_tokenizer.*}.
  */
 public final class FusionModel extends Module implements VlmModel, Pretrainable, Captioner, ImageGenerator,
         LikelihoodScorer {
@@ -60,6 +61,7 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
     private final FusionSequences sequences;
     /** The retrieved documents of every training entry, for configs with {@code retrieved > 0}. */
     private FusionDocuments documents;
+    private Map<String, Double> lastMetrics = Map.of();
 
     public FusionModel(FusionConfig config, Tokenizer tokenizer, long seed) {
         if (tokenizer == null || tokenizer.vocabSize() != config.textVocabSize()) {
@@ -152,6 +154,8 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
                     + " per sequence: call useDocuments (vlm4j train --retriever DIR) first");
         }
         float total = 0;
+        double editLoss = 0;
+        int editRows = 0;
         for (Batch b : micro) {
             int[][] codes = image.tokenize(b.pixels(), b.size(), b.height(), b.width());
             List<long[]> rows = new ArrayList<>();
@@ -166,14 +170,93 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
                     from.add(s.from());
                 }
             }
-            FusionVocabulary.Rows r = vocab.rows(rows, config.rowLength(),
+            int firstEdit = rows.size();
+            if (sequences.edits()) {
+                for (FusionSequences.Seq s : editSequences(b, codes, seed)) {
+                    rows.add(s.tokens());
+                    from.add(s.from());
+                }
+            }
+            int longest = rows.stream().mapToInt(t -> t.length).max().orElse(1);
+            FusionVocabulary.Rows r = vocab.rows(rows, Math.max(config.rowLength(), longest - 1),
                     from.stream().mapToInt(Integer::intValue).toArray());
             NDArray logits = decoder.logits(ids(m, r.inputs()), null, null);
-            NDArray loss = NextToken.loss(logits, ids(m, r.targets()), vocab.pad());
+            NDArray targets = ids(m, r.targets());
+            NDArray loss = NextToken.loss(logits, targets, vocab.pad());
+            if (rows.size() > firstEdit) { // reported apart: the loss of the edit rows alone
+                String tail = firstEdit + ":";
+                editLoss += NextToken.loss(logits.get(tail), targets.get(tail), vocab.pad()).getFloat()
+                        * (rows.size() - firstEdit);
+                editRows += rows.size() - firstEdit;
+            }
             total += loss.getFloat() / micro.size();
             gc.backward(micro.size() == 1 ? loss : Scalars.mul(loss, 1f / micro.size()));
         }
+        lastMetrics = editRows == 0 ? Map.of() : Map.of("edit_loss", editLoss / editRows, "edit_sequences",
+                (double) editRows);
         return Map.of("next_token_loss", total);
+    }
+
+    /** With edit-by-text sequences in the step: their next-token loss alone (mean over sequences) and their count. */
+    @Override
+    public Map<String, Double> stepMetrics() {
+        return lastMetrics;
+    }
+
+    /**
+     * The edit-by-text sequences of a batch ({@link ShapesEdits}): for every scene that allows one, the instruction,
+     * its codes and the codes of the recoloured scene; the new colour is one the batch shows on that shape.
+     */
+    private List<FusionSequences.Seq> editSequences(Batch b, int[][] codes, long seed) {
+        java.util.Set<String> seen = ShapesEdits.compositions(b.meta());
+        List<Integer> which = new ArrayList<>();
+        List<ShapesEdits.Edit> edits = new ArrayList<>();
+        for (int i = 0; i < b.size(); i++) {
+            ShapesEdits.Edit e = ShapesEdits.pick(b.meta().get(i), seen, new SplittableRandom(~(seed * 131 + i)));
+            if (e != null) {
+                which.add(i);
+                edits.add(e);
+            }
+        }
+        if (edits.isEmpty()) {
+            return List.of();
+        }
+        int per = b.imageFloats();
+        float[] edited = new float[edits.size() * per];
+        for (int k = 0; k < edits.size(); k++) {
+            float[] unit = unit(java.util.Arrays.copyOfRange(b.pixels(), which.get(k) * per, (which.get(k) + 1) * per));
+            System.arraycopy(normalised(ShapesEdits.recolour(unit, edits.get(k).from(), edits.get(k).to())), 0, edited,
+                    k * per, per);
+        }
+        int[][] targets = image.tokenize(edited, edits.size(), b.height(), b.width());
+        List<FusionSequences.Seq> out = new ArrayList<>();
+        for (int k = 0; k < edits.size(); k++) {
+            out.add(sequences.edit(codes[which.get(k)], edits.get(k).instruction(), targets[k]));
+        }
+        return out;
+    }
+
+    /** Preprocessed pixels (CHW) back to RGB in [0, 1], by the image tokenizer's normalisation. */
+    private float[] unit(float[] chw) {
+        float[] mean = config.image().preprocess().mean();
+        float[] std = config.image().preprocess().std();
+        int plane = chw.length / 3;
+        float[] out = new float[chw.length];
+        for (int i = 0; i < chw.length; i++) {
+            out[i] = chw[i] * std[i / plane] + mean[i / plane];
+        }
+        return out;
+    }
+
+    private float[] normalised(float[] unit) {
+        float[] mean = config.image().preprocess().mean();
+        float[] std = config.image().preprocess().std();
+        int plane = unit.length / 3;
+        float[] out = new float[unit.length];
+        for (int i = 0; i < unit.length; i++) {
+            out[i] = (unit[i] - mean[i / plane]) / std[i / plane];
+        }
+        return out;
     }
 
     private static NDArray ids(NDManager m, long[][] rows) {
@@ -250,39 +333,77 @@ public final class FusionModel extends Module implements VlmModel, Pretrainable,
      */
     public int[][] generateCodes(List<String> texts, GenerationConfig generation, float guidance) {
         int[][] out = new int[texts.size()][];
-        int first = (int) vocab.codeToken(0);
-        int k = vocab.codebookSize();
-        boolean guided = guidance != 1f;
-        long[] empty = sequences.drawPrompt("");
+        long[] empty = guidance != 1f ? sequences.drawPrompt("") : null;
         for (int i = 0; i < texts.size(); i++) {
-            long[] prompt = sequences.drawPrompt(texts.get(i));
-            SplittableRandom rng = new SplittableRandom(generation.seed() + i);
-            int[] codes = new int[cells()];
-            try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
-                KvCache cache = new KvCache(config.decoder().layers());
-                KvCache uncache = guided ? new KvCache(config.decoder().layers()) : null;
-                NDArray logits = decoder.logits(m.create(prompt, new Shape(1, prompt.length)), null, null, cache);
-                NDArray ulogits = guided ? decoder.logits(m.create(empty, new Shape(1, empty.length)), null, null,
-                        uncache) : null;
-                for (int t = 0; t < codes.length; t++) {
-                    float[] row = codeLogits(logits, first, k);
-                    if (guided) {
-                        float[] u = codeLogits(ulogits, first, k);
-                        for (int j = 0; j < k; j++) {
-                            row[j] = u[j] + guidance * (row[j] - u[j]);
-                        }
-                    }
-                    codes[t] = generation.sample() ? Generator.sample(row, generation, rng) : argmax(row);
-                    if (t < codes.length - 1) {
-                        NDArray next = m.create(new long[] {vocab.codeToken(codes[t])}, new Shape(1, 1));
-                        logits = decoder.logits(next, null, null, cache);
-                        ulogits = guided ? decoder.logits(next, null, null, uncache) : null;
-                    }
-                }
-            }
-            out[i] = codes;
+            out[i] = grid(sequences.drawPrompt(texts.get(i)), empty, generation, guidance,
+                    new SplittableRandom(generation.seed() + i));
         }
         return out;
+    }
+
+    /**
+     * Edit-by-text (an instruction-tuned model, {@link FusionTasks#EDIT}): for each image, the codes of the image the
+     * instruction asks for ("make the circle blue"), drawn as {@link #generateCodes} draws (image {@code i} seeded
+     * by {@code seed + i}) after the prompt {@code [sot] instruction [eot] <image> source </image> <image>}.
+     */
+    public int[][] editCodes(float[] pixels, int n, int height, int width, List<String> instructions,
+                             GenerationConfig generation) {
+        if (!sequences.edits()) {
+            throw new IllegalArgumentException("editing by text needs an instruction-tuned fusion model whose context"
+                    + " holds two images (e.g. fusion-instruct-tiny); this one is '" + config.tasks() + "' with context "
+                    + config.decoder().contextLength());
+        }
+        if (instructions.size() != n) {
+            throw new IllegalArgumentException(n + " images but " + instructions.size() + " instructions");
+        }
+        int[][] codes = image.tokenize(pixels, n, height, width);
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = grid(sequences.editPrompt(codes[i], instructions.get(i)), null, generation, 1f,
+                    new SplittableRandom(generation.seed() + i));
+        }
+        return out;
+    }
+
+    /** {@link #editCodes} decoded by the VQ-VAE, RGB in [0, 1], [n][3 * S * S] CHW. */
+    public float[][] editImages(float[] pixels, int n, int height, int width, List<String> instructions,
+                                GenerationConfig generation) {
+        return image.detokenize(editCodes(pixels, n, height, width, instructions, generation));
+    }
+
+    /**
+     * One grid of codes after {@code prompt} (which ends with {@code <image>}), chosen among the codes only; with an
+     * {@code unconditional} prompt and guidance other than 1, the code logits are {@code u + guidance (c - u)}.
+     */
+    private int[] grid(long[] prompt, long[] unconditional, GenerationConfig generation, float guidance,
+                       SplittableRandom rng) {
+        int first = (int) vocab.codeToken(0);
+        int k = vocab.codebookSize();
+        boolean guided = guidance != 1f && unconditional != null;
+        int[] codes = new int[cells()];
+        try (NDScope scope = new NDScope(); NoGrad g = new NoGrad(); NDManager m = manager.newSubManager()) {
+            KvCache cache = new KvCache(config.decoder().layers());
+            KvCache uncache = guided ? new KvCache(config.decoder().layers()) : null;
+            NDArray logits = decoder.logits(m.create(prompt, new Shape(1, prompt.length)), null, null, cache);
+            NDArray ulogits = guided ? decoder.logits(m.create(unconditional, new Shape(1, unconditional.length)),
+                    null, null, uncache) : null;
+            for (int t = 0; t < codes.length; t++) {
+                float[] row = codeLogits(logits, first, k);
+                if (guided) {
+                    float[] u = codeLogits(ulogits, first, k);
+                    for (int j = 0; j < k; j++) {
+                        row[j] = u[j] + guidance * (row[j] - u[j]);
+                    }
+                }
+                codes[t] = generation.sample() ? Generator.sample(row, generation, rng) : argmax(row);
+                if (t < codes.length - 1) {
+                    NDArray next = m.create(new long[] {vocab.codeToken(codes[t])}, new Shape(1, 1));
+                    logits = decoder.logits(next, null, null, cache);
+                    ulogits = guided ? decoder.logits(next, null, null, uncache) : null;
+                }
+            }
+        }
+        return codes;
     }
 
     private static float[] codeLogits(NDArray logits, int first, int k) {

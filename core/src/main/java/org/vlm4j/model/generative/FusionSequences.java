@@ -61,7 +61,8 @@ final class FusionSequences {
     /**
      * The training sequences of one image-caption pair. Pretraining: caption to image (its caption dropped with
      * probability caption_dropout) and image to caption, each behind the retrieved {@code documents} (loss on the
-     * pair's own tokens only). Instruction tuning: caption this, draw this and, where the metadata names the
+     * pair's own tokens only). Instruction tuning: caption this, draw this (its caption dropped as in pretraining,
+     * for guidance) and, where the metadata names the
      * first-named shape's colour and shape (Shapes), a question on each; loss on the answers only.
      */
     List<Seq> training(String caption, int[] codes, Map<String, String> meta, SplittableRandom rng,
@@ -77,7 +78,9 @@ final class FusionSequences {
         }
         Seq captioned = textGivenImage(codes, text);
         out.add(new Seq(captioned.tokens(), captioned.from() - 1)); // the answer's start token too
-        Seq drawn = imageGivenText(text, codes);
+        // "draw this" keeps caption dropout, so guidance's unconditional branch ("draw this", an empty caption) is
+        // one the instruction-tuned model still trains on
+        Seq drawn = imageGivenText(rng.nextDouble() < config.captionDropout() ? text("") : text, codes);
         out.add(drawn);
         String colour = meta.get("color");
         String shape = meta.get("shape");
@@ -92,6 +95,32 @@ final class FusionSequences {
     Seq question(int[] codes, String question, String answer) {
         long[] prefix = FusionVocabulary.join(vocab.image(codes), text(question));
         return new Seq(FusionVocabulary.join(prefix, text(answer)), prefix.length);
+    }
+
+    /**
+     * Whether instruction tuning also trains edit-by-text: an instruct config whose decoder holds an instruction and
+     * two images (the presets' do; an older instruct config of a shorter context trains as before, without edits).
+     */
+    boolean edits() {
+        return instruct && config.decoder().contextLength() >= editLength();
+    }
+
+    /** The longest edit sequence: an instruction, the source image and the target image, less one token. */
+    int editLength() {
+        return config.textContext() + 2 * (config.image().gridSize() * config.image().gridSize() + 2) - 1;
+    }
+
+    /** What the model reads before drawing an edited image: {@code [sot] instruction [eot] <image> source </image> <image>}. */
+    long[] editPrompt(int[] source, String instruction) {
+        return FusionVocabulary.join(text(instruction), vocab.image(source), new long[] {vocab.imageStart()});
+    }
+
+    /** An edit-by-text sequence: {@link #editPrompt} then the target's codes and {@code </image>}, loss on those. */
+    Seq edit(int[] source, String instruction, int[] target) {
+        long[] prompt = editPrompt(source, instruction);
+        long[] image = vocab.image(target);
+        return new Seq(FusionVocabulary.join(prompt, java.util.Arrays.copyOfRange(image, 1, image.length)),
+                prompt.length);
     }
 
     /** A retrieved document as the model reads it: caption to image. */

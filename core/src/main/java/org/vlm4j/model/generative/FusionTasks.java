@@ -17,6 +17,11 @@ public final class FusionTasks {
     /** Questions answerable from Shapes' metadata (the first-named shape): the answer is one word. */
     public static final String COLOUR_QUESTION = "what colour is the large shape";
     public static final String SHAPE_QUESTION = "what shape is the large shape";
+    /**
+     * Edit an image by text, where the data allows ({@link ShapesEdits}): {@code [sot] make the circle blue [eot]
+     * <image> source codes </image> <image>} then the answer {@code target codes </image>}; shape, then colour.
+     */
+    public static final String EDIT = "make the %s %s";
 
     private FusionTasks() {}
 

@@ -83,6 +83,34 @@ class FusionSequencesTest {
     }
 
     @Test
+    void editByTextReadsTheInstructionAndTheSourceAndPredictsTheTargetOnly() {
+        FusionConfig c = FusionConfig.instruct(TOK.vocabSize());
+        FusionSequences s = of(c);
+        FusionVocabulary v = new FusionVocabulary(c.textVocabSize(), c.image().codebookSize());
+        assertEquals(true, s.edits(), "the preset's context holds an instruction and two images");
+        int[] source = new int[64];
+        int[] target = new int[64];
+        Arrays.fill(target, 5);
+        FusionSequences.Seq e = s.edit(source, "make the circle blue", target);
+        long[] prompt = FusionVocabulary.join(s.text("make the circle blue"), v.image(source),
+                new long[] {v.imageStart()});
+        assertArrayEquals(prompt, s.editPrompt(source, "make the circle blue"));
+        assertArrayEquals(FusionVocabulary.join(prompt, Arrays.copyOfRange(v.image(target), 1, 66)), e.tokens());
+        assertEquals(prompt.length, e.from(), "the loss starts at the target's first code");
+        FusionVocabulary.Rows rows = v.rows(List.of(e.tokens()), s.editLength(), new int[] {e.from()});
+        long[] t = rows.targets()[0];
+        for (int i = 0; i < prompt.length - 1; i++) {
+            assertEquals(v.pad(), t[i], "no loss on the instruction or the source, target " + i);
+        }
+        assertEquals(v.codeToken(5), t[prompt.length - 1]);
+        assertEquals(v.imageEnd(), t[e.tokens().length - 2]);
+        assertEquals(true, e.tokens().length - 1 <= c.decoder().contextLength());
+        assertEquals(false, of(FusionConfig.tiny(TOK.vocabSize()).with(0, FusionTasks.INSTRUCT)).edits(),
+                "an instruct config too short for two images trains without edits, as before");
+        assertEquals(false, of(FusionConfig.chameleon(TOK.vocabSize())).edits(), "pretraining has no edits");
+    }
+
+    @Test
     void aFirstCutConfigJsonLoadsWithItsOldBehaviour() {
         FusionConfig tiny = FusionConfig.tiny(TOK.vocabSize());
         com.fasterxml.jackson.databind.node.ObjectNode json = org.vlm4j.io.ModelDir.JSON.valueToTree(tiny);
