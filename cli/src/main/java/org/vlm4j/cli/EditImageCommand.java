@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.image.ImageWorkers;
@@ -35,16 +34,8 @@ final class EditImageCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "PNG", description = "the PNG file to write")
     Path out;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "sampling temperature; 0 for greedy"
-            + " (default: ${DEFAULT-VALUE})")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "sample among the k most likely codes; 0 for all"
-            + " (default: ${DEFAULT-VALUE})")
-    int topK;
-
-    @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    CodeSamplingOptions sampling;
 
     @Mixin
     JsonOption json;
@@ -57,14 +48,10 @@ final class EditImageCommand implements Callable<Integer> {
         if (text.isBlank()) {
             throw new IllegalArgumentException("--text is empty");
         }
-        if (temperature < 0 || topK < 0) {
-            throw new IllegalArgumentException("--temperature and --top-k must be >= 0");
-        }
         if (!Files.isRegularFile(image)) {
             throw new IllegalArgumentException("--image " + image + ": no such file");
         }
-        GenerationConfig gen = temperature == 0 ? GenerationConfig.greedy(1, Set.of())
-                : GenerationConfig.sampling(1, temperature, topK, 1f, Set.of(), seed);
+        GenerationConfig gen = sampling.generation();
         try (VlmModel m = Cli.load(model)) {
             if (!(m instanceof FusionModel f)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot edit images (an"
@@ -79,7 +66,7 @@ final class EditImageCommand implements Callable<Integer> {
             r.put("text", text);
             r.put("png", out.toString());
             r.put("size", size);
-            r.put("seed", seed);
+            r.put("seed", sampling.seed);
             if (json.json) {
                 Cli.printJson(spec.commandLine().getOut(), r);
             } else {

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.image.RgbImages;
@@ -35,16 +34,8 @@ final class GenerateImageCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "PNG", description = "the PNG file to write")
     Path out;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "sampling temperature; 0 for greedy"
-            + " (default: ${DEFAULT-VALUE})")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "sample among the k most likely codes; 0 for all"
-            + " (default: ${DEFAULT-VALUE})")
-    int topK;
-
-    @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    CodeSamplingOptions sampling;
 
     @Option(names = "--sampler", paramLabel = "ddim|ddpm", description = "diffusion models: DDIM (--sampling-steps"
             + " steps) or DDPM (every timestep) (default: ddim)")
@@ -69,11 +60,7 @@ final class GenerateImageCommand implements Callable<Integer> {
         if (text.isBlank()) {
             throw new IllegalArgumentException("--text is empty");
         }
-        if (temperature < 0 || topK < 0) {
-            throw new IllegalArgumentException("--temperature and --top-k must be >= 0");
-        }
-        GenerationConfig gen = temperature == 0 ? GenerationConfig.greedy(1, Set.of())
-                : GenerationConfig.sampling(1, temperature, topK, 1f, Set.of(), seed);
+        GenerationConfig gen = sampling.generation();
         try (VlmModel m = Cli.load(model)) {
             if (!(m instanceof ImageGenerator g)) {
                 throw new IllegalArgumentException(model + ": a " + m.family() + " model cannot draw images");
@@ -89,10 +76,10 @@ final class GenerateImageCommand implements Callable<Integer> {
                     : m instanceof MiniGpt5 g5 && g5.config().decoder() != null ? g5.decoder() : null;
             if (diffusion != null) {
                 DiffusionModel d = diffusion;
-                SamplingConfig base = SamplingConfig.defaults(seed);
+                SamplingConfig base = SamplingConfig.defaults(sampling.seed);
                 d.setSampling(new SamplingConfig(sampler != null ? sampler : base.sampler(),
                         samplingSteps != null ? samplingSteps : base.steps(),
-                        guidance != null ? guidance : base.guidance(), base.eta(), seed));
+                        guidance != null ? guidance : base.guidance(), base.eta(), sampling.seed));
                 w = d.sampling().guidance();
                 picture = g.generatePictures(List.of(text), gen).get(0);
             } else {
@@ -116,7 +103,7 @@ final class GenerateImageCommand implements Callable<Integer> {
             r.put("text", text);
             r.put("png", out.toString());
             r.put("size", g.imageSize());
-            r.put("seed", seed);
+            r.put("seed", sampling.seed);
             if (diffusion != null) {
                 DiffusionModel d = diffusion;
                 r.put("sampler", d.sampling().sampler());
