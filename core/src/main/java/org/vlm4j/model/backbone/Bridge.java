@@ -413,11 +413,7 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
     @Override
     public float[][] score(float[] pixels, int n, int height, int width, List<String> texts, Direction direction) {
         requireDirection(direction);
-        long per = 3L * height * width;
-        if (pixels.length != n * per) {
-            throw new IllegalArgumentException("expected " + n * per + " pixel values for " + n + " images of 3x"
-                    + height + "x" + width + ", got " + pixels.length);
-        }
+        long per = checkPixels(pixels, n, height, width);
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("no texts to score");
         }
@@ -441,14 +437,20 @@ public abstract class Bridge extends Module implements Captioner, QuestionAnswer
         return out;
     }
 
-    /** Text generated after [sot][prefix] prompt for each image, up to the end-of-text token. */
-    public List<String> generate(float[] pixels, int n, int height, int width, List<String> prompts, Task task,
-                                 GenerationConfig generation) {
+    /** Values per image (3 x height x width), after checking that {@code pixels} holds {@code n} such images. */
+    private static long checkPixels(float[] pixels, int n, int height, int width) {
         long per = 3L * height * width;
         if (pixels.length != n * per) {
             throw new IllegalArgumentException("expected " + n * per + " pixel values for " + n + " images of 3x"
                     + height + "x" + width + ", got " + pixels.length);
         }
+        return per;
+    }
+
+    /** Text generated after [sot][prefix] prompt for each image, up to the end-of-text token. */
+    public List<String> generate(float[] pixels, int n, int height, int width, List<String> prompts, Task task,
+                                 GenerationConfig generation) {
+        long per = checkPixels(pixels, n, height, width);
         Tokenizer tok = requireTokenizer();
         Set<Integer> stops = new HashSet<>(generation.stopTokens());
         stops.add(tok.eotId());
