@@ -92,6 +92,11 @@ public final class Shapes {
     public static final List<String> COLORS = List.of("red", "green", "blue", "yellow", "purple", "orange", "white",
             "cyan");
     public static final List<String> SHAPES = List.of("circle", "square", "triangle", "star", "cross", "diamond");
+    /**
+     * With {@link Format#TSV}, each split also gets a table of its scenes of one shape, {@code <split>_one_shape.tsv}
+     * (the same rows and images): zero-shot classification where the class describes the whole picture.
+     */
+    public static final String ONE_SHAPE_SUFFIX = "_one_shape";
     public static final List<String> RELATIONS = List.of("left of", "right of", "above", "below");
     /** Columns of the split tables, in order. */
     public static final List<String> COLUMNS = List.of("image", "text", "color", "shape", "size", "count", "relation",
@@ -281,7 +286,8 @@ public final class Shapes {
      *
      * @param data data spec per split ({@code train}, {@code val}, {@code heldout}, {@code winoground}) usable with
      *             {@link ImageTextDataset#open(String)} (winoground: the table of pairs); a split with no scenes has
-     *             none with {@link Format#TAR}
+     *             none with {@link Format#TAR}; with {@link Format#TSV} also {@code train_one_shape},
+     *             {@code val_one_shape}, {@code heldout_one_shape} (the scenes of one shape)
      */
     public record Summary(Path out, int train, int val, int heldout, int winoground, Format format,
                           Map<String, String> data) {}
@@ -724,6 +730,10 @@ public final class Shapes {
                 }, i -> encode(scene(cfg, split, i)));
                 writeTable(out.resolve(split.id() + ".tsv"), COLUMNS, rows);
                 data.put(split.id(), out.resolve(split.id() + ".tsv").toString());
+                // the classic zero-shot setting, one object per picture: the class names everything in it
+                String one = split.id() + ONE_SHAPE_SUFFIX;
+                writeTable(out.resolve(one + ".tsv"), COLUMNS, oneShapeRows(rows));
+                data.put(one, out.resolve(one + ".tsv").toString());
                 String questions = split == Split.TRAIN ? "questions.tsv" : split.id() + "_questions.tsv";
                 writeTable(out.resolve(questions), ShapesQuestions.COLUMNS,
                         ShapesQuestions.rows(cfg.seed(), split.ordinal(), rows));
@@ -765,6 +775,18 @@ public final class Shapes {
                 Collections.unmodifiableMap(data));
         writeManifest(out, cfg, summary);
         return summary;
+    }
+
+    /** The rows of a scene table whose scene holds a single shape (column {@code count} is 1). */
+    static List<String[]> oneShapeRows(List<String[]> rows) {
+        int count = COLUMNS.indexOf("count");
+        List<String[]> out = new ArrayList<>();
+        for (String[] r : rows) {
+            if ("1".equals(r[count])) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     private static ShardWriter.Entry encode(Scene s) {

@@ -78,8 +78,9 @@ class ShapesTest {
         Shapes.generate(tmp.resolve("b"), cfg);
         Map<String, String> a = shas(tmp.resolve("a"));
         assertEquals(a, shas(tmp.resolve("b")));
-        // 48 + 6 + 6 scenes, 6 winoground pairs, 4 tables, 3 question tables, 2 class lists, the manifest.
-        assertEquals(60 + 12 + 4 + 3 + 2 + 1, a.size());
+        // 48 + 6 + 6 scenes, 6 winoground pairs, 4 tables, 3 one-shape tables, 3 question tables, 2 class lists, the
+        // manifest.
+        assertEquals(60 + 12 + 4 + 3 + 3 + 2 + 1, a.size());
         Shapes.generate(tmp.resolve("c"), Shapes.Config.of(60, 12));
         Map<String, String> c = shas(tmp.resolve("c"));
         assertNotEquals(a.get("train.tsv"), c.get("train.tsv"));
@@ -129,6 +130,11 @@ class ShapesTest {
                 }
                 assertEquals(want, r.get("text"));
             }
+            // the split's scenes of one shape, in order, as their own table
+            List<Map<String, String>> one = rows(tmp.resolve(split + "_one_shape.tsv"));
+            assertEquals(rows.stream().filter(r -> r.get("count").equals("1")).toList(), one, split);
+            assertTrue(!one.isEmpty() && one.size() < rows.size(), split + ": " + one.size());
+            assertEquals(tmp.resolve(split + "_one_shape.tsv").toString(), s.data().get(split + "_one_shape"));
         }
         assertTrue(counts[1] > 150 && counts[2] > 90 && counts[3] > 30, Arrays.toString(counts));
     }
