@@ -15,7 +15,7 @@ import org.vlm4j.model.contrastive.ClipPresets;
  * <p>SigLIP's bias is initialised to -ln(batch) at each batch size: that puts the initial probability of a pair being
  * positive at 1/batch, the prior of a batch with one positive per row. The paper's -10 is that rule at its 32k batch
  * (-ln 32768 = -10.4); at a batch of 32 it starts every positive pair at p = 5e-5 and the short runs here never
- * recover (ContrastiveTrainingTest, BENCHMARKS.md).
+ * recover (BENCHMARKS.md, "SigLIP at small batches").
  */
 final class ContrastiveBatchExperiment implements Experiment {
     private final String name;

@@ -24,7 +24,7 @@ import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
 /**
- * The recipe sweep behind {@code ContrastiveTrainingTest} (BENCHMARKS.md, "Shape in a ninth of the budget"): per
+ * The recipe sweep behind {@code ClipTrainingTest} and {@code SigLipTrainingTest} (BENCHMARKS.md, "Shape in a ninth of the budget"): per
  * run, trains a tiny CLIP or SigLIP preset on tiny Shapes with the shared {@link Trainer}, as the test does, and
  * prints one {@code RUN} line: zero-shot top-1 over the colour x shape classes (size-ensemble prompts) on the val
  * scenes of one shape, on all val scenes and on the held-out compositions, the loss (mean of the first and last ten
