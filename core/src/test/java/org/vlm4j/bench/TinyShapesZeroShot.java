@@ -38,7 +38,7 @@ import org.vlm4j.train.Trainer;
  * Keys (key=value, joined by commas; {@code exec.arguments}, not {@code exec.args}, which the shim build reads): m (preset, clip-tiny), c and s (colours and shapes, 3 and 3), n
  * (scenes, 2000), px (image side, 64), ctx (text context, the preset's), steps (320), b (batch, 32), lr (1e-3), wd
  * (0.1), seed (model seed, 5), mix (caption mix, short:0.75; "none" for the captions as written), data (a folder for
- * the generated scenes, /tmp/vlm4j-tiny-shapes). VLM4J_THREADS=1 matches the test suite.
+ * the generated scenes, /tmp/vlm4j-tiny-shapes), noneg (any value: no hard-negative captions). VLM4J_THREADS=1 matches the test suite.
  */
 public final class TinyShapesZeroShot {
     private TinyShapesZeroShot() {}
@@ -72,7 +72,8 @@ public final class TinyShapesZeroShot {
                     Float.parseFloat(p.getOrDefault("lr", "1e-3")), Float.parseFloat(p.getOrDefault("wd", "0.1")), 16,
                     1f, 1, steps, 1, 5, 5, 4).withCaptionMix(mix.equals("none") ? null : CaptionMix.parse(mix));
             long t0 = System.nanoTime();
-            Trainer.Result r = new Trainer(o, null).fit(model, ImageTextDataset.open(data.resolve("train.tsv").toString()),
+            Path train = p.containsKey("noneg") ? withoutNegatives(data) : data.resolve("train.tsv");
+            Trainer.Result r = new Trainer(o, null).fit(model, ImageTextDataset.open(train.toString()),
                     Files.createTempDirectory("tiny-shapes-run"), false);
             double secs = (System.nanoTime() - t0) / 1e9;
             ZeroShotResult one = zeroShot(model, data.resolve("val" + Shapes.ONE_SHAPE_SUFFIX + ".tsv"), cfg);
@@ -84,6 +85,24 @@ public final class TinyShapesZeroShot {
                     mean(h, h.size() - 10), secs);
             System.out.println("  confusion (one-shape val) " + java.util.Arrays.deepToString(one.confusion()));
         }
+    }
+
+    /** The train table with its hard-negative columns blanked (noneg: no NegCLIP candidates). */
+    static Path withoutNegatives(Path data) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(data.resolve("train.tsv"));
+        List<String> header = List.of(lines.get(0).split("\t", -1));
+        List<String> out = new java.util.ArrayList<>();
+        out.add(lines.get(0));
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split("\t", -1);
+            for (String col : List.of("negative", "short_negative")) {
+                f[header.indexOf(col)] = "";
+            }
+            out.add(String.join("\t", f));
+        }
+        Path file = data.resolve("train_noneg.tsv");
+        Files.write(file, out);
+        return file;
     }
 
     static ZeroShotResult zeroShot(Clip model, Path table, Shapes.Config cfg) throws Exception {

@@ -6,16 +6,18 @@ import java.nio.file.Path;
 import java.util.List;
 import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
+import org.vlm4j.io.ModelDir;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.lm.LanguageModel;
 import org.vlm4j.model.lm.LmConfig;
+import org.vlm4j.testing.SharedFixtures;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
 /**
- * What the bridge tests share, built once per JVM: tiny Shapes data (3 colours x 3 shapes, 32 px: with fewer shapes, the
+ * What the bridge tests share, built once per test run ({@link SharedFixtures}; each JVM loads its own copy): tiny Shapes data (3 colours x 3 shapes, 32 px: with fewer shapes, the
  * held-out rule leaves one colour per shape, and a colour question is answered by the text prior) with its questions,
  * a BPE vocabulary, a tiny CLIP trained on the captions (its vision tower is the frozen tower), and a tiny causal LM
  * pretrained on real text (WordNet noun glosses from Debian's wordnet-base) plus, as plain text (no images), the
@@ -33,23 +35,39 @@ final class BridgeFixtures {
 
     static {
         try {
-            ROOT = Files.createTempDirectory("vlm4j-bridge-");
-            DATA = ROOT.resolve("shapes");
-            Shapes.generate(DATA, Shapes.Config.of(2000, 11).withVocabulary(3, 3).withSize(32));
-            MIX = mixTable(DATA);
-            List<String> corpus = corpus(DATA, 1500);
-            TOKENIZER = BpeTrainer.of(700).train(corpus).tokenizer();
-            long t0 = System.nanoTime();
-            CLIP = trainClip(DATA, TOKENIZER);
-            long t1 = System.nanoTime();
-            LM = new LanguageModel(new LmConfig(Bridges.tinyLm(TOKENIZER.vocabSize())), TOKENIZER, 3);
-            double[] losses = pretrainLm(LM, TOKENIZER, corpus, 600, 3);
-            LM_FIRST_LOSS = losses[0];
-            LM_LAST_LOSS = losses[1];
-            System.out.printf("bridge fixtures: vocab %d, CLIP %.1f s, LM loss %.3f -> %.3f in %.1f s%n",
-                    TOKENIZER.vocabSize(), (t1 - t0) / 1e9, LM_FIRST_LOSS, LM_LAST_LOSS, (System.nanoTime() - t1) / 1e9);
-        } catch (IOException | InterruptedException e) {
+            ROOT = Files.createTempDirectory("vlm4j-bridge-"); // this JVM's scratch; the fixture itself is shared
+            Path shared = SharedFixtures.dir("bridge", BridgeFixtures::build);
+            DATA = shared.resolve("shapes");
+            MIX = DATA.resolve("mix.tsv");
+            CLIP = (Clip) ModelDir.load(shared.resolve("clip"));
+            TOKENIZER = (ClipBpeTokenizer) CLIP.tokenizer();
+            LM = (LanguageModel) ModelDir.load(shared.resolve("lm"));
+            List<String> losses = Files.readAllLines(shared.resolve("lm-losses.txt"));
+            LM_FIRST_LOSS = Double.parseDouble(losses.get(0));
+            LM_LAST_LOSS = Double.parseDouble(losses.get(1));
+        } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Once per test run (both forks read it): the data, the CLIP tower and the pretrained LM. */
+    private static void build(Path dir) throws Exception {
+        Path data = dir.resolve("shapes");
+        Shapes.generate(data, Shapes.Config.of(2000, 11).withVocabulary(3, 3).withSize(32));
+        mixTable(data);
+        List<String> corpus = corpus(data, 1500);
+        ClipBpeTokenizer tok = BpeTrainer.of(700).train(corpus).tokenizer();
+        long t0 = System.nanoTime();
+        try (Clip clip = trainClip(data, tok, dir.resolve("clip-run"))) {
+            ModelDir.save(clip, dir.resolve("clip"));
+        }
+        long t1 = System.nanoTime();
+        try (LanguageModel lm = new LanguageModel(new LmConfig(Bridges.tinyLm(tok.vocabSize())), tok, 3)) {
+            double[] losses = pretrainLm(lm, tok, corpus, 600, 3);
+            ModelDir.save(lm, dir.resolve("lm"));
+            Files.write(dir.resolve("lm-losses.txt"), List.of(Double.toString(losses[0]), Double.toString(losses[1])));
+            System.out.printf("bridge fixtures: vocab %d, CLIP %.1f s, LM loss %.3f -> %.3f in %.1f s%n",
+                    tok.vocabSize(), (t1 - t0) / 1e9, losses[0], losses[1], (System.nanoTime() - t1) / 1e9);
         }
     }
 
@@ -65,13 +83,12 @@ final class BridgeFixtures {
         return BridgeCorpus.corpus(data, glosses);
     }
 
-    static Clip trainClip(Path data, ClipBpeTokenizer tok) throws IOException, InterruptedException {
+    static Clip trainClip(Path data, ClipBpeTokenizer tok, Path run) throws IOException, InterruptedException {
         Clip clip = new Clip(BridgeCorpus.towerConfig(tok.vocabSize()), tok, 1);
         // the quickstart's recipe: three images in four trained on the first shape's description alone
         TrainOptions o = new TrainOptions(300, 32, 2e-3f, 0.1f, 30, 1f, 1, 300, 1, 1, 5, 4)
                 .withCaptionMix(org.vlm4j.data.CaptionMix.parse("short:0.75"));
-        new Trainer(o, null).fit(clip, ImageTextDataset.open(data.resolve("train.tsv").toString()),
-                ROOT.resolve("clip-run"), false);
+        new Trainer(o, null).fit(clip, ImageTextDataset.open(data.resolve("train.tsv").toString()), run, false);
         return clip;
     }
 

@@ -28,6 +28,7 @@ import org.vlm4j.io.TensorData;
 import org.vlm4j.model.generative.diffusion.DiffusionConfig;
 import org.vlm4j.model.generative.diffusion.DiffusionModel;
 import org.vlm4j.model.generative.diffusion.SamplingConfig;
+import org.vlm4j.model.generative.diffusion.TinyDiffusionFixture;
 import org.vlm4j.nn.GenerationConfig;
 import org.vlm4j.nn.NoGrad;
 import org.vlm4j.text.BpeTrainer;
@@ -37,8 +38,9 @@ import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
 /**
- * MiniGPT-5 with a real image decoder: diffusion-tiny trained by DiffusionEndToEndTest's recipe (1,000 steps of 32
- * single-shape 16 px Shapes scenes, 4 colours x 3 shapes, T = 200, its own BPE vocabulary) is frozen, and a
+ * MiniGPT-5 with a real image decoder: diffusion-tiny as DiffusionEndToEndTest checks it ({@link TinyDiffusionFixture}:
+ * 1,000 steps of 32 single-shape 16 px Shapes scenes, 4 colours x 3 shapes, T = 200, its own BPE vocabulary; the same
+ * model, built once per test run) is frozen, and a
  * minigpt5-tiny bridge over the fixtures' CLIP tower and LM learns (150 steps) to map its vokens to that decoder's
  * text conditioning. Then: the conditioning's MSE falls; the mapped conditioning of a caption is nearer the decoder's
  * own for that caption than for the same caption in another colour; images the bridge draws from "a large red
@@ -64,16 +66,10 @@ class MiniGpt5DecoderTest {
     @BeforeAll
     static void train() throws Exception {
         root = Files.createTempDirectory(BridgeFixtures.ROOT, "minigpt5-");
-        Path data = root.resolve("shapes");
-        Shapes.generate(data, Shapes.Config.of(1000, 21).withSize(16).withVocabulary(COLORS, 3));
-        Path table = singleShapes(data);
         long t0 = System.nanoTime();
-        ClipBpeTokenizer dtok = BpeTrainer.of(540).trainFiles(List.of(data.resolve("train.tsv"))).tokenizer();
-        diffusion = DiffusionModel.create(DiffusionConfig.tiny(dtok.vocabSize()).withTimesteps(200), dtok, 3);
-        TrainOptions o = new TrainOptions(DIFFUSION_STEPS, 32, 3e-3f, 0f, 20, 1f, 1, DIFFUSION_STEPS, 1, 3, 5, 4)
-                .withCaptionMix(CaptionMix.parse("short:0.5"));
-        new Trainer(o, null).fit(diffusion, ImageTextDataset.open(table.toString()), root.resolve("diffusion-run"),
-                false);
+        TinyDiffusionFixture.Trained decoder = TinyDiffusionFixture.trained(DIFFUSION_STEPS);
+        diffusion = decoder.model();
+        Path table = decoder.data().resolve("single.tsv");
         long t1 = System.nanoTime();
 
         BridgeConfig c = Bridges.preset("minigpt5-tiny", BridgeFixtures.TOKENIZER.vocabSize())
@@ -89,24 +85,11 @@ class MiniGpt5DecoderTest {
         TrainOptions b = new TrainOptions(BRIDGE_STEPS, 32, 5e-3f, 0f, 10, 1f, 1, BRIDGE_STEPS, 1, 5, 5, 4);
         history = new Trainer(b, null).fit(bridge, ImageTextDataset.open(table.toString()), root.resolve("bridge-run"),
                 false).history();
-        System.out.printf("minigpt5 + decoder: diffusion %d steps %.1f s, bridge %d steps %.1f s%n", DIFFUSION_STEPS,
+        System.out.printf("minigpt5 + decoder: diffusion %d steps (shared fixture) %.1f s, bridge %d steps %.1f s%n", DIFFUSION_STEPS,
                 (t1 - t0) / 1e9, BRIDGE_STEPS, (System.nanoTime() - t1) / 1e9);
     }
 
     /** The single-shape scenes (as DiffusionEndToEndTest trains on). */
-    static Path singleShapes(Path data) throws Exception {
-        List<String> lines = Files.readAllLines(data.resolve("train.tsv"), StandardCharsets.UTF_8);
-        List<String> out = new ArrayList<>(List.of(lines.get(0)));
-        for (String l : lines.subList(1, lines.size())) {
-            if (l.split("\t", -1)[5].equals("1")) { // the count column
-                out.add(l);
-            }
-        }
-        Path table = data.resolve("single.tsv");
-        Files.write(table, out, StandardCharsets.UTF_8);
-        return table;
-    }
-
     @AfterAll
     static void close() {
         if (bridge != null) {

@@ -28,43 +28,25 @@ import org.vlm4j.train.TrainOptions;
 import org.vlm4j.train.Trainer;
 
 /**
- * diffusion-tiny trained once (1,000 steps of 32 single-shape 16 px Shapes scenes, 4 colours x 3 shapes; T = 200),
- * then: the loss falls; "a red circle" (a held-out composition) comes out red in most DDIM samples at guidance 3,
+ * diffusion-tiny trained once ({@link TinyDiffusionFixture}: 1,000 steps of 32 single-shape 16 px Shapes scenes,
+ * 4 colours x 3 shapes; T = 200), then: the loss falls; "a red circle" (a held-out composition) comes out red in most DDIM samples at guidance 3,
  * more often than without guidance; DDIM's 50 steps give the colour statistics of DDPM's 200; the diffusion classifier
  * uses the same noise for every class, and elimination keeps the exhaustive top-1 at a fraction of the evaluations.
  */
 class DiffusionEndToEndTest {
     static final int STEPS = Integer.getInteger("diffusion.test.steps", 1000);
-    static final int COLORS = 4;
+    static final int COLORS = TinyDiffusionFixture.COLORS;
 
-    @TempDir
-    static Path tmp;
     static DiffusionModel model;
-    static Trainer.Result run;
+    static double[] losses;
     static Path data;
-    static Shapes.Config shapes;
 
     @BeforeAll
     static void train() throws Exception {
-        data = tmp.resolve("shapes");
-        shapes = Shapes.Config.of(1000, 21).withSize(16).withVocabulary(COLORS, 3);
-        Shapes.generate(data, shapes);
-        List<String> lines = Files.readAllLines(data.resolve("train.tsv"));
-        List<String> single = new ArrayList<>(List.of(lines.get(0)));
-        for (String l : lines.subList(1, lines.size())) {
-            if (l.split("\t")[5].equals("1")) { // the count column: one shape per picture
-                single.add(l);
-            }
-        }
-        Files.write(data.resolve("single.tsv"), single);
-        ClipBpeTokenizer tok = BpeTrainer.of(540).trainFiles(List.of(data.resolve("train.tsv"))).tokenizer();
-        model = DiffusionModel.create(DiffusionConfig.tiny(tok.vocabSize()).withTimesteps(200), tok, 3);
-        TrainOptions o = new TrainOptions(STEPS, 32, 3e-3f, 0f, 20, 1f, 1, STEPS, 1, 3, 5, 4)
-                .withCaptionMix(CaptionMix.parse("short:0.5"));
-        long t0 = System.nanoTime();
-        run = new Trainer(o, null).fit(model, ImageTextDataset.open(data.resolve("single.tsv").toString()),
-                tmp.resolve("run"), false);
-        System.out.printf("diffusion-tiny: %d steps in %.1f s%n", STEPS, (System.nanoTime() - t0) / 1e9);
+        TinyDiffusionFixture.Trained t = TinyDiffusionFixture.trained(STEPS); // shared with MiniGpt5DecoderTest
+        model = t.model();
+        losses = t.losses();
+        data = t.data();
     }
 
     @AfterAll
@@ -76,9 +58,8 @@ class DiffusionEndToEndTest {
 
     @Test
     void lossFalls() {
-        double first = run.history().subList(0, 10).stream().mapToDouble(StepMetrics::loss).average().orElseThrow();
-        double last = run.history().subList(STEPS - 50, STEPS).stream().mapToDouble(StepMetrics::loss).average()
-                .orElseThrow();
+        double first = java.util.Arrays.stream(losses, 0, 10).average().orElseThrow();
+        double last = java.util.Arrays.stream(losses, STEPS - 50, STEPS).average().orElseThrow();
         System.out.printf("diffusion loss %.4f -> %.4f%n", first, last);
         assertTrue(first > 0.8 && last < 0.1, "loss " + first + " -> " + last);
     }
@@ -181,7 +162,7 @@ class DiffusionEndToEndTest {
     }
 
     @Test
-    void savedAndLoadedModelDrawsTheSameImages() throws Exception {
+    void savedAndLoadedModelDrawsTheSameImages(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("model");
         ModelDir.save(model, dir);
         try (DiffusionModel loaded = (DiffusionModel) ModelDir.load(dir)) {
