@@ -13,6 +13,7 @@ import org.vlm4j.eval.ZeroShotResult;
 import org.vlm4j.model.contrastive.Clip;
 import org.vlm4j.model.contrastive.ClipPresets;
 import org.vlm4j.model.contrastive.SigLip;
+import org.vlm4j.testing.SharedFixtures;
 import org.vlm4j.text.BpeTrainer;
 import org.vlm4j.text.ClipBpeTokenizer;
 
@@ -33,11 +34,10 @@ import org.vlm4j.text.ClipBpeTokenizer;
 final class ContrastiveShapesTraining {
     private ContrastiveShapesTraining() {}
 
-    /** Trains {@code preset} for {@code steps} at {@code lr} in {@code tmp} and checks the loss and the bar. */
+    /** Trains {@code preset} for {@code steps} at {@code lr} (its run in {@code tmp}) and checks the loss and the bar. */
     static void lossFallsAndZeroShotReachesTheBar(String preset, int steps, float lr, Path tmp) throws Exception {
-        Path data = tmp.resolve("shapes");
         Shapes.Config cfg = Shapes.Config.of(2000, 11).withVocabulary(3, 3);
-        Shapes.generate(data, cfg);
+        Path data = SharedFixtures.dir("shapes-3x3-2000-seed11", d -> Shapes.generate(d, cfg)); // read-only
         boolean siglip = preset.startsWith("siglip");
         ClipBpeTokenizer tok = BpeTrainer.of(540).trainFiles(List.of(data.resolve("train.tsv"))).tokenizer();
         try (Clip model = SigLip.create(ClipPresets.get(preset, tok.vocabSize()), tok, 5)) {

@@ -93,10 +93,10 @@ class FusionShapesTest {
             // observed 30 of 53 (57%; 43 on the unbalanced table); chance 1/9
             assertTrue(capRight >= 0.5 * v.n(), "captions naming colour and shape: " + capRight + " of " + v.n());
 
-            // "a red circle" drawn 32 times (temperature 1, seeds 0..31) with classifier-free guidance 2 and 3 (on
-            // the unbalanced table: 11 and 9 red circles; temperature 0.7 or 0.5, top-k 8, top-p 0.8 did not help)
+            // "a red circle" drawn 32 times (temperature 1, seeds 0..31) with classifier-free guidance 2 (guidance 3
+            // drew fewer: 9 of 32 on this table; on the unbalanced table 11 and 9 red circles at guidance 2 and 3;
+            // temperature 0.7 or 0.5, top-k 8, top-p 0.8 did not help; BENCHMARKS.md)
             int[] g2 = drawRedCircles(model, 2f);
-            int[] g3 = drawRedCircles(model, 3f);
             List<String> classes = new ArrayList<>();
             for (String c : COLOURS) {
                 for (String s : SHAPES) {
@@ -121,7 +121,7 @@ class FusionShapesTest {
             // The bar: colour AND shape right in a majority, at guidance 2 (probes of this recipe: 25 red, 18
             // red circles of 32; second seed 26 and 18; one thread)
             assertTrue(g2[0] > 32 / 2, "red pictures drawn at guidance 2: " + g2[0] + " of 32");
-            assertTrue(g2[1] > 32 / 2, "red circles drawn at guidance 2: " + g2[1] + " of 32 (guidance 3: " + g3[1] + ")");
+            assertTrue(g2[1] > 32 / 2, "red circles drawn at guidance 2: " + g2[1] + " of 32");
         }
     }
 

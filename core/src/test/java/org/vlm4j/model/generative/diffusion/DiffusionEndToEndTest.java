@@ -15,17 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vlm4j.data.CaptionMix;
-import org.vlm4j.data.ImageTextDataset;
 import org.vlm4j.data.Shapes;
 import org.vlm4j.eval.DominantColor;
 import org.vlm4j.image.ImagePreprocessor;
 import org.vlm4j.io.ModelDir;
-import org.vlm4j.text.BpeTrainer;
-import org.vlm4j.text.ClipBpeTokenizer;
-import org.vlm4j.train.StepMetrics;
-import org.vlm4j.train.TrainOptions;
-import org.vlm4j.train.Trainer;
 
 /**
  * diffusion-tiny trained once ({@link TinyDiffusionFixture}: 1,000 steps of 32 single-shape 16 px Shapes scenes,

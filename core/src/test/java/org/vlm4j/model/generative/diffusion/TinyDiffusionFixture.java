@@ -29,7 +29,7 @@ public final class TinyDiffusionFixture {
     /**
      * @param model  a fresh copy, the caller's to close
      * @param losses the training loss per step
-     * @param data   the Shapes folder it was trained on ({@code single.tsv}: the training table), read-only
+     * @param data   the Shapes folder it was trained on (its {@code train_one_shape.tsv}), read-only
      */
     public record Trained(DiffusionModel model, double[] losses, Path data) {}
 
@@ -37,7 +37,7 @@ public final class TinyDiffusionFixture {
         Path dir = SharedFixtures.dir("diffusion-tiny-" + steps, d -> {
             Path data = d.resolve("shapes");
             Shapes.generate(data, Shapes.Config.of(1000, 21).withSize(16).withVocabulary(COLORS, 3));
-            Path single = singleShapes(data);
+            Path single = data.resolve("train" + Shapes.ONE_SHAPE_SUFFIX + ".tsv");
             ClipBpeTokenizer tok = BpeTrainer.of(540).trainFiles(List.of(data.resolve("train.tsv"))).tokenizer();
             try (DiffusionModel m = DiffusionModel.create(DiffusionConfig.tiny(tok.vocabSize()).withTimesteps(200), tok,
                     3)) {
@@ -58,19 +58,5 @@ public final class TinyDiffusionFixture {
         double[] losses = Files.readAllLines(dir.resolve("losses.txt"), StandardCharsets.UTF_8).stream()
                 .mapToDouble(Double::parseDouble).toArray();
         return new Trained((DiffusionModel) ModelDir.load(dir.resolve("model")), losses, dir.resolve("shapes"));
-    }
-
-    /** The train split's scenes of one shape, as {@code single.tsv}. */
-    static Path singleShapes(Path data) throws Exception {
-        List<String> lines = Files.readAllLines(data.resolve("train.tsv"), StandardCharsets.UTF_8);
-        List<String> out = new ArrayList<>(List.of(lines.get(0)));
-        for (String l : lines.subList(1, lines.size())) {
-            if (l.split("\t", -1)[5].equals("1")) { // the count column: one shape per picture
-                out.add(l);
-            }
-        }
-        Path table = data.resolve("single.tsv");
-        Files.write(table, out, StandardCharsets.UTF_8);
-        return table;
     }
 }
